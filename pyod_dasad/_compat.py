@@ -1,0 +1,83 @@
+"""Compatibility layer: the oldest stack we support is ADBench's legacy environment
+(Python 3.9/3.10, torch 1.12, scikit-learn 1.0.2, pyod 1.0.0, numpy 1.23); the newest is
+current (Python 3.11+, torch 2.x, scikit-learn 1.9, pyod 3.x, numpy 2).
+
+Everything that differs between those versions is wrapped here, so the rest of the package
+is written once, to the oldest API.
+"""
+import inspect
+import io
+
+import numpy as np
+import torch
+
+try:  # scikit-learn >= 1.6
+    from sklearn.utils.validation import validate_data as _sk_validate_data
+except ImportError:  # pragma: no cover - exercised in the legacy environment
+    _sk_validate_data = None
+
+try:
+    from sklearn.utils.validation import check_array as _sk_check_array
+except ImportError:  # pragma: no cover
+    raise
+
+_FINITE_KW = (
+    "ensure_all_finite"
+    if "ensure_all_finite" in inspect.signature(_sk_check_array).parameters
+    else "force_all_finite"
+)
+
+
+def validate_X(estimator, X, reset):
+    """Validate a 2-D numeric feature matrix and record/check ``n_features_in_``.
+
+    Parameters
+    ----------
+    estimator : BaseEstimator
+        The estimator on which ``n_features_in_`` (and ``feature_names_in_``) are set
+        (``reset=True``) or checked (``reset=False``).
+    X : array-like of shape (n_samples, n_features)
+    reset : bool
+        True in ``fit``, False at predict time.
+
+    Returns
+    -------
+    X : ndarray of float32 or float64
+    """
+    kwargs = {"dtype": (np.float64, np.float32), _FINITE_KW: True, "accept_sparse": False}
+    if _sk_validate_data is not None:
+        return _sk_validate_data(estimator, X, reset=reset, **kwargs)
+    return estimator._validate_data(X, reset=reset, **kwargs)  # pragma: no cover
+
+
+def torch_load_bytes(blob, map_location):
+    """Load a state dict saved with :func:`torch.save` from bytes, weights only where
+    the installed torch supports it (torch >= 1.13)."""
+    buffer = io.BytesIO(blob)
+    if "weights_only" in inspect.signature(torch.load).parameters:
+        return torch.load(buffer, map_location=map_location, weights_only=True)
+    return torch.load(buffer, map_location=map_location)  # pragma: no cover
+
+
+def torch_save_bytes(obj):
+    """Serialise ``obj`` with :func:`torch.save` into bytes."""
+    buffer = io.BytesIO()
+    torch.save(obj, buffer)
+    return buffer.getvalue()
+
+
+def make_generator(device, seed):
+    """A seeded :class:`torch.Generator` on ``device`` (CPU generator where the device
+    has none, e.g. older MPS builds)."""
+    try:
+        generator = torch.Generator(device=device)
+    except RuntimeError:  # pragma: no cover - device without its own generator
+        generator = torch.Generator()
+    generator.manual_seed(int(seed))
+    return generator
+
+
+def mps_available():
+    """True if torch has a usable Apple MPS backend (attribute absent in torch < 1.12)."""
+    backend = getattr(torch.backends, "mps", None)
+    return bool(backend is not None and backend.is_available())

@@ -1,0 +1,203 @@
+"""Input and parameter validation with messages a user can act on."""
+import numbers
+
+import numpy as np
+
+from ._compat import validate_X
+
+VIEW_NAMES = ("latent", "residual", "error")
+ATTENTION_MODES = ("learned", "uniform")
+CONTRASTIVE_MODES = ("asymmetric", "symmetric", "off")
+LOSS_WEIGHTINGS = ("fixed", "dwa")
+PREPROCESSINGS = ("standard", "minmax", "none")
+
+
+def check_features(estimator, X, reset):
+    """Validate X: 2-D, numeric, finite, non-empty; feature count checked at predict time."""
+    dtype = getattr(X, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", None) in ("U", "S"):
+        raise TypeError(
+            "X contains string values (dtype %s); DASAD needs numeric features, encode "
+            "categorical columns first (e.g. sklearn.preprocessing.OneHotEncoder)" % (dtype,)
+        )
+    if hasattr(X, "dtypes") and hasattr(X, "columns"):  # pandas DataFrame
+        from pandas.api.types import is_bool_dtype, is_numeric_dtype
+
+        bad = [str(c) for c, t in zip(X.columns, X.dtypes) if not (is_numeric_dtype(t) or is_bool_dtype(t))]
+        if bad:
+            raise TypeError(
+                "X has non-numeric columns %s; DASAD needs numeric features, encode "
+                "categorical columns first" % (bad[:10],)
+            )
+    try:
+        return validate_X(estimator, X, reset=reset)
+    except ValueError as exc:
+        if "could not convert" in str(exc) or "string" in str(exc):
+            raise TypeError(
+                "X contains non-numeric values (%s); DASAD needs numeric features" % exc
+            ) from None
+        raise
+
+
+def check_labels(y, n_samples):
+    """Validate semi-supervised labels: 1-D, length n, values in {0, 1}.
+
+    Returns
+    -------
+    y : ndarray of int64, or None if ``y`` is None.
+    """
+    if y is None:
+        return None
+    y_arr = np.asarray(y)
+    if y_arr.ndim == 2 and y_arr.shape[1] == 1:
+        y_arr = y_arr.ravel()
+    if y_arr.ndim != 1:
+        raise ValueError("y must be 1-D of shape (n_samples,), got shape %s" % (y_arr.shape,))
+    if y_arr.shape[0] != n_samples:
+        raise ValueError(
+            "y has %d labels but X has %d samples; they must match" % (y_arr.shape[0], n_samples)
+        )
+    if y_arr.dtype.kind not in "biuf":
+        raise TypeError(
+            "y must be numeric with values 1 (labelled anomaly) and 0 (unlabelled); got "
+            "dtype %s" % (y_arr.dtype,)
+        )
+    if y_arr.dtype.kind == "f" and not np.all(np.isfinite(y_arr)):
+        raise ValueError("y contains NaN or infinite values; use 0 for unlabelled samples")
+    values = np.unique(y_arr)
+    bad = [v for v in values.tolist() if v not in (0, 1)]
+    if bad:
+        raise ValueError(
+            "y must contain only 1 (labelled anomaly) and 0 (unlabelled); found other "
+            "values %s" % (bad[:10],)
+        )
+    if n_samples > 0 and np.all(y_arr == 1):
+        raise ValueError(
+            "every sample in y is a labelled anomaly; DASAD needs unlabelled (mostly "
+            "normal) samples too (label them 0)"
+        )
+    return y_arr.astype(np.int64)
+
+
+def _positive_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
+        raise ValueError("%s must be a positive integer, got %r" % (name, value))
+    return int(value)
+
+
+def _non_negative_int(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError("%s must be a non-negative integer, got %r" % (name, value))
+    return int(value)
+
+
+def _non_negative_float(name, value):
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+        raise ValueError("%s must be a finite number >= 0, got %r" % (name, value))
+    return float(value)
+
+
+def _positive_float(name, value):
+    value = _non_negative_float(name, value)
+    if value == 0:
+        raise ValueError("%s must be > 0, got %r" % (name, value))
+    return value
+
+
+def _fraction(name, value, low_open=True, high=1.0):
+    value = _non_negative_float(name, value)
+    if (low_open and value <= 0) or value > high:
+        raise ValueError("%s must be in (0, %s], got %r" % (name, high, value))
+    return value
+
+
+def _choice(name, value, choices):
+    if value not in choices:
+        raise ValueError("%s must be one of %s, got %r" % (name, choices, value))
+    return value
+
+
+def check_params(est):
+    """Validate every constructor parameter of :class:`~pyod_dasad.DASAD` at fit time.
+
+    Returns a dict of cleaned values (tuples, ints, floats)."""
+    p = {}
+    contamination = est.contamination
+    if isinstance(contamination, (numbers.Real,)) and not isinstance(contamination, bool):
+        p["contamination"] = _fraction("contamination", contamination, high=0.5)
+    else:
+        # PyOD also accepts a PyThresh thresholder object; it needs fit/labels_/thresh_.
+        if not hasattr(contamination, "fit"):
+            raise ValueError(
+                "contamination must be a float in (0, 0.5] or a PyThresh thresholder, got %r"
+                % (contamination,)
+            )
+        p["contamination"] = contamination
+    hidden = est.hidden_dims
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
+        hidden = (hidden,)
+    try:
+        hidden = tuple(hidden)
+    except TypeError:
+        raise ValueError("hidden_dims must be a tuple of positive integers, got %r" % (hidden,)) from None
+    if len(hidden) == 0:
+        raise ValueError("hidden_dims needs at least one hidden layer, got ()")
+    p["hidden_dims"] = tuple(_positive_int("hidden_dims[%d]" % i, h) for i, h in enumerate(hidden))
+    p["latent_dim"] = _positive_int("latent_dim", est.latent_dim)
+    p["token_dim"] = _positive_int("token_dim", est.token_dim)
+    if p["token_dim"] < 2:
+        raise ValueError("token_dim must be >= 2, got %r" % (est.token_dim,))
+    p["projection_dim"] = _positive_int("projection_dim", est.projection_dim)
+    p["batch_norm"] = bool(est.batch_norm)
+    p["epochs"] = _positive_int("epochs", est.epochs)
+    p["steps_per_epoch"] = _positive_int("steps_per_epoch", est.steps_per_epoch)
+    p["batch_size"] = _positive_int("batch_size", est.batch_size)
+    if p["batch_size"] < 2:
+        raise ValueError("batch_size must be >= 2 (a balanced batch has two halves), got %r" % (est.batch_size,))
+    p["inference_batch_size"] = _positive_int("inference_batch_size", est.inference_batch_size)
+    p["lr"] = _positive_float("lr", est.lr)
+    p["weight_decay"] = _non_negative_float("weight_decay", est.weight_decay)
+    p["warmup_epochs"] = _non_negative_int("warmup_epochs", est.warmup_epochs)
+    p["warmup_weight"] = _fraction("warmup_weight", est.warmup_weight)
+    p["pseudo_label_interval"] = _positive_int("pseudo_label_interval", est.pseudo_label_interval)
+    p["pseudo_anomaly_ratio"] = _fraction("pseudo_anomaly_ratio", est.pseudo_anomaly_ratio, high=0.5)
+    p["pseudo_normal_ratio"] = _fraction("pseudo_normal_ratio", est.pseudo_normal_ratio)
+    if p["pseudo_anomaly_ratio"] + p["pseudo_normal_ratio"] > 1:
+        raise ValueError(
+            "pseudo_anomaly_ratio + pseudo_normal_ratio must be <= 1, got %r + %r"
+            % (est.pseudo_anomaly_ratio, est.pseudo_normal_ratio)
+        )
+    p["min_credibility"] = _non_negative_float("min_credibility", est.min_credibility)
+    if p["min_credibility"] >= 1:
+        raise ValueError("min_credibility must be in [0, 1), got %r" % (est.min_credibility,))
+    p["margin"] = _positive_float("margin", est.margin)
+    p["lambda_rec"] = _non_negative_float("lambda_rec", est.lambda_rec)
+    p["lambda_con"] = _non_negative_float("lambda_con", est.lambda_con)
+    p["temperature_normal"] = _positive_float("temperature_normal", est.temperature_normal)
+    p["temperature_anomaly"] = _positive_float("temperature_anomaly", est.temperature_anomaly)
+    p["corruption_rate"] = _non_negative_float("corruption_rate", est.corruption_rate)
+    if p["corruption_rate"] >= 1:
+        raise ValueError("corruption_rate must be in [0, 1), got %r" % (est.corruption_rate,))
+    p["noise_std"] = _non_negative_float("noise_std", est.noise_std)
+    views = est.views
+    if isinstance(views, str):
+        views = (views,)
+    try:
+        views = tuple(views)
+    except TypeError:
+        raise ValueError("views must be a tuple drawn from %s, got %r" % (VIEW_NAMES, est.views)) from None
+    if not views:
+        raise ValueError("views must name at least one of %s" % (VIEW_NAMES,))
+    unknown = [v for v in views if v not in VIEW_NAMES]
+    if unknown:
+        raise ValueError("views: unknown view(s) %s; choose from %s" % (unknown, VIEW_NAMES))
+    if len(set(views)) != len(views):
+        raise ValueError("views must not repeat a view, got %r" % (views,))
+    p["views"] = tuple(v for v in VIEW_NAMES if v in views)  # canonical order
+    p["attention"] = _choice("attention", est.attention, ATTENTION_MODES)
+    p["pseudo_labels"] = bool(est.pseudo_labels)
+    p["contrastive"] = _choice("contrastive", est.contrastive, CONTRASTIVE_MODES)
+    p["loss_weighting"] = _choice("loss_weighting", est.loss_weighting, LOSS_WEIGHTINGS)
+    p["preprocessing"] = _choice("preprocessing", est.preprocessing, PREPROCESSINGS)
+    p["verbose"] = _non_negative_int("verbose", est.verbose)
+    return p

@@ -1,0 +1,384 @@
+"""The DASAD estimator: a PyOD detector with a semi-supervised ``fit(X, y)``."""
+import logging
+import numbers
+
+import numpy as np
+import torch
+from pyod.models.base import BaseDetector
+from sklearn.preprocessing import MinMaxScaler, StandardScaler
+from sklearn.utils.validation import check_is_fitted
+
+from ._compat import torch_load_bytes, torch_save_bytes
+from ._validation import check_features, check_labels, check_params
+from .device import resolve_device
+from .explain import Explanation
+from .network import DASADNet
+from .trainer import Trainer, infer
+
+logger = logging.getLogger("pyod_dasad")
+
+_QUANTILE_GRID = np.linspace(0.0, 1.0, 1001)
+
+
+def _identity(batch):
+    return batch
+
+
+class _BatchTransform:
+    """Apply a fitted scaler to one host batch, as float32 (picklable)."""
+
+    def __init__(self, scaler):
+        self.scaler = scaler
+
+    def __call__(self, batch):
+        batch = np.asarray(batch, dtype=np.float64)
+        return self.scaler.transform(batch).astype(np.float32) if self.scaler is not None else batch.astype(np.float32)
+
+
+class DASAD(BaseDetector):
+    """DASAD: Deviation-Guided Attention for Semi-Supervised Anomaly Detection.
+
+    An autoencoder with hierarchical (per-level) reconstruction yields three deviation
+    views per sample (latent deviation from the credible-normal centre, residual direction,
+    hierarchical reconstruction errors); each view becomes a token, a learned attention
+    weighs the tokens per sample, and a scoring head trained with DevNet's deviation loss
+    turns the fused token into an anomaly score. Unlabelled samples receive
+    credibility-weighted pseudo-labels after a warm-up, and a class-asymmetric contrastive
+    loss keeps normal representations compact while preserving the diversity of anomalies.
+
+    Parameters
+    ----------
+    hidden_dims : tuple of int, default=(128, 64)
+        Widths of the encoder's hidden layers; the decoder mirrors them.
+    latent_dim : int, default=32
+        Width of the latent code ``z``.
+    token_dim : int, default=64
+        Common width ``k`` of the view tokens; the scoring head is ``k -> k/2 -> 1``.
+    projection_dim : int, default=32
+        Output width of the contrastive projection head.
+    batch_norm : bool, default=False
+        Batch normalisation after each hidden layer of the autoencoder.
+    views : tuple of str, default=('latent', 'residual', 'error')
+        Deviation views used as attention tokens (ablation switch).
+    attention : {'learned', 'uniform'}, default='learned'
+        Learned per-sample attention, or a uniform average of the tokens (ablation).
+    pseudo_labels : bool, default=True
+        Credibility-weighted pseudo-labels for unlabelled samples after the warm-up. If
+        False, unlabelled samples are all treated as normal (weight 1) after the warm-up.
+    contrastive : {'asymmetric', 'symmetric', 'off'}, default='asymmetric'
+        Class-asymmetric contrastive loss, SupCon over both classes, or none.
+    epochs : int, default=30
+        Training epochs.
+    steps_per_epoch : int, default=20
+        Balanced mini-batches per epoch (cost is independent of n).
+    batch_size : int, default=256
+        Mini-batch size (clamped to the number of samples).
+    lr : float, default=1e-3
+        Adam learning rate.
+    weight_decay : float, default=1e-5
+        Adam weight decay.
+    warmup_epochs : int, default=5
+        Epochs with unlabelled samples treated as normal at weight ``warmup_weight``.
+    warmup_weight : float, default=0.1
+        Weight of unlabelled samples during the warm-up, in (0, 1].
+    pseudo_label_interval : int, default=1
+        Refresh the pseudo-labels every this many epochs after the warm-up.
+    pseudo_anomaly_ratio : float, default=0.01
+        Fraction of unlabelled samples taken as pseudo-anomaly candidates, in (0, 0.5].
+    pseudo_normal_ratio : float, default=0.8
+        Fraction of unlabelled samples taken as credible-normal candidates, in (0, 1].
+    min_credibility : float, default=0.5
+        Candidates whose credibility is below this are left out (weight 0).
+    margin : float, default=5.0
+        Margin of the deviation loss (in reference standard deviations).
+    lambda_rec : float, default=1.0
+        Weight of the hierarchical reconstruction loss.
+    lambda_con : float, default=0.1
+        Weight of the contrastive loss.
+    loss_weighting : {'fixed', 'dwa'}, default='fixed'
+        Fixed weights, or dynamic weight averaging of the three terms (as in RoSAS).
+    temperature_normal : float, default=0.1
+        Contrastive temperature of normal anchors (and of all anchors when symmetric).
+    temperature_anomaly : float, default=0.5
+        Contrastive temperature of anomaly anchors (asymmetric mode).
+    corruption_rate : float, default=0.3
+        Fraction of features replaced from other rows in each augmentation.
+    noise_std : float, default=0.01
+        Standard deviation of the Gaussian noise added by each augmentation.
+    preprocessing : {'standard', 'minmax', 'none'}, default='standard'
+        Feature scaling fitted on the training data and applied to every batch.
+    inference_batch_size : int, default=8192
+        Rows per batch when scoring (memory on the device is bounded by it).
+    device : {'auto'} or str or torch.device, default='auto'
+        ``'auto'``: CUDA, else MPS, else CPU. Resolved at fit time into ``device_``.
+    contamination : float in (0, 0.5], default=0.1
+        Expected proportion of anomalies; sets ``threshold_`` (PyOD convention).
+    random_state : int, numpy integer or None, default=None
+        Seeds every random draw inside ``fit``; the global numpy and torch RNGs are left
+        untouched. On CPU, the same seed and data give identical scores.
+    verbose : int, default=0
+        0 silent; 1 a tqdm bar over epochs with the loss terms; 2 also a log line per
+        epoch (logger ``"pyod_dasad"``).
+
+    Attributes
+    ----------
+    decision_scores_ : ndarray of shape (n_samples,)
+        Anomaly scores of the training data (higher = more abnormal).
+    threshold_ : float
+        Score threshold from ``contamination``.
+    labels_ : ndarray of shape (n_samples,)
+        Binary labels of the training data (0 inlier, 1 outlier).
+    n_features_in_ : int
+        Number of features seen in ``fit``.
+    feature_names_in_ : ndarray of str
+        Feature names, when ``X`` was a DataFrame with string column names.
+    device_ : torch.device
+        The device the network lives on.
+    net_ : DASADNet
+        The trained network.
+    scaler_ : StandardScaler or MinMaxScaler or None
+        The fitted feature scaling.
+    n_labelled_ : int
+        Number of labelled anomalies seen in ``fit``.
+    history_ : list of dict
+        Per-epoch mean of the total loss and of each term.
+    pseudo_label_history_ : list of dict
+        Counts of pseudo-anomalies, credible normals and uncertain samples at each refresh.
+    seed_ : int
+        The seed used (drawn from fresh entropy when ``random_state`` is None).
+
+    References
+    ----------
+    .. [1] DASAD: Deviation-Guided Attention for Semi-Supervised Anomaly Detection.
+       CAAI Transactions on Intelligence Technology, 2025. doi:10.1049/cit2.70072
+    .. [2] Pang, G., Shen, C., van den Hengel, A. Deep anomaly detection with deviation
+       networks. KDD 2019.
+    .. [3] Zhou, Y. et al. Feature encoding with autoencoders for weakly supervised
+       anomaly detection (FEAWAD). IEEE TNNLS, 2021.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from pyod_dasad import DASAD
+    >>> rng = np.random.RandomState(0)
+    >>> X = np.vstack([rng.normal(0, 1, (300, 5)), rng.normal(4, 1, (15, 5))])
+    >>> y = np.zeros(len(X), dtype=int); y[-5:] = 1        # 5 labelled anomalies
+    >>> clf = DASAD(epochs=5, random_state=0).fit(X, y)
+    >>> clf.decision_function(X).shape
+    (315,)
+    >>> clf.predict(X[:3])
+    array([0, 0, 0])
+    """
+
+    def __init__(self, hidden_dims=(128, 64), latent_dim=32, token_dim=64, projection_dim=32,
+                 batch_norm=False, views=("latent", "residual", "error"), attention="learned",
+                 pseudo_labels=True, contrastive="asymmetric", epochs=30, steps_per_epoch=20,
+                 batch_size=256, lr=1e-3, weight_decay=1e-5, warmup_epochs=5, warmup_weight=0.1,
+                 pseudo_label_interval=1, pseudo_anomaly_ratio=0.01, pseudo_normal_ratio=0.8,
+                 min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
+                 loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
+                 corruption_rate=0.3, noise_std=0.01, preprocessing="standard",
+                 inference_batch_size=8192, device="auto", contamination=0.1, random_state=None,
+                 verbose=0):
+        self.hidden_dims = hidden_dims
+        self.latent_dim = latent_dim
+        self.token_dim = token_dim
+        self.projection_dim = projection_dim
+        self.batch_norm = batch_norm
+        self.views = views
+        self.attention = attention
+        self.pseudo_labels = pseudo_labels
+        self.contrastive = contrastive
+        self.epochs = epochs
+        self.steps_per_epoch = steps_per_epoch
+        self.batch_size = batch_size
+        self.lr = lr
+        self.weight_decay = weight_decay
+        self.warmup_epochs = warmup_epochs
+        self.warmup_weight = warmup_weight
+        self.pseudo_label_interval = pseudo_label_interval
+        self.pseudo_anomaly_ratio = pseudo_anomaly_ratio
+        self.pseudo_normal_ratio = pseudo_normal_ratio
+        self.min_credibility = min_credibility
+        self.margin = margin
+        self.lambda_rec = lambda_rec
+        self.lambda_con = lambda_con
+        self.loss_weighting = loss_weighting
+        self.temperature_normal = temperature_normal
+        self.temperature_anomaly = temperature_anomaly
+        self.corruption_rate = corruption_rate
+        self.noise_std = noise_std
+        self.preprocessing = preprocessing
+        self.inference_batch_size = inference_batch_size
+        self.device = device
+        self.contamination = contamination
+        self.random_state = random_state
+        self.verbose = verbose
+
+    # -- fitting -----------------------------------------------------------------------
+    def _seed(self):
+        rs = self.random_state
+        if rs is None:
+            return int(np.random.SeedSequence().generate_state(1)[0])
+        if isinstance(rs, np.random.RandomState):
+            # derive without advancing the caller's generator
+            return int(np.random.RandomState().__class__(rs.get_state()[1][:1]).randint(0, 2 ** 31 - 1))
+        if isinstance(rs, numbers.Integral) and not isinstance(rs, bool):
+            if not 0 <= int(rs) < 2 ** 32:
+                raise ValueError("random_state must be in [0, 2**32), got %r" % (rs,))
+            return int(rs)
+        raise ValueError("random_state must be None, an int or a numpy RandomState, got %r" % (rs,))
+
+    def fit(self, X, y=None):
+        """Fit the detector.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Training data; numeric, finite. DataFrames, float32/float64 and integer
+            arrays are accepted.
+        y : array-like of shape (n_samples,), default=None
+            1 = labelled anomaly, 0 = unlabelled (PyOD/ADBench convention). With None or
+            all zeros, DASAD trains unsupervised from pseudo-labels (a warning is logged).
+
+        Returns
+        -------
+        self : DASAD
+        """
+        p = check_params(self)
+        X = check_features(self, X, reset=True)
+        n = X.shape[0]
+        if n < 2:
+            raise ValueError("DASAD needs at least 2 samples to fit, got n_samples=%d" % n)
+        y = check_labels(y, n)
+        if y is None:
+            y = np.zeros(n, dtype=np.int64)
+        self.n_labelled_ = int(y.sum())
+        if self.n_labelled_ == 0:
+            logger.warning(
+                "DASAD.fit got no labelled anomalies (y is None or all zero): training "
+                "unsupervised from pseudo-labels only%s.",
+                "" if p["pseudo_labels"] else " - with pseudo_labels=False the scores carry no anomaly signal",
+            )
+        self.device_ = resolve_device(self.device)
+        self.seed_ = self._seed()
+        if p["preprocessing"] == "standard":
+            self.scaler_ = StandardScaler().fit(X)
+        elif p["preprocessing"] == "minmax":
+            self.scaler_ = MinMaxScaler().fit(X)
+        else:
+            self.scaler_ = None
+        transform = _BatchTransform(self.scaler_)
+        self.net_config_ = {
+            "n_features": int(X.shape[1]), "hidden_dims": p["hidden_dims"], "latent_dim": p["latent_dim"],
+            "token_dim": p["token_dim"], "projection_dim": p["projection_dim"], "views": p["views"],
+            "attention": p["attention"], "batch_norm": p["batch_norm"],
+        }
+        fork_devices = [self.device_.index or 0] if self.device_.type == "cuda" else []
+        with torch.random.fork_rng(devices=fork_devices):
+            torch.manual_seed(self.seed_)
+            self.net_ = DASADNet(**self.net_config_).to(self.device_)
+            trainer = Trainer(self.net_, p, self.device_, self.seed_, transform)
+            self.history_ = trainer.fit(X, y)
+        self.pseudo_label_history_ = trainer.pseudo_label_log
+        res = infer(self.net_, X, transform, self.device_, p["inference_batch_size"])
+        self.decision_scores_ = res["score"]
+        self.magnitude_quantiles_ = np.quantile(res["magnitudes"], _QUANTILE_GRID, axis=0)
+        self._process_decision_scores()
+        self._classes = 2
+        return self
+
+    # -- inference ---------------------------------------------------------------------
+    def _infer(self, X, top_k=0):
+        check_is_fitted(self, ["net_", "decision_scores_"])
+        X = check_features(self, X, reset=False)
+        batch = self.inference_batch_size
+        if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
+            raise ValueError("inference_batch_size must be a positive integer, got %r" % (batch,))
+        return infer(self.net_, X, _BatchTransform(self.scaler_), self.device_, int(batch), top_k=top_k)
+
+    def decision_function(self, X):
+        """Anomaly scores of X (higher = more abnormal).
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,)
+        """
+        return self._infer(X)["score"]
+
+    def explain(self, X, top_k=5):
+        """Explain the scores of X: which deviation cue flagged each sample, and which
+        features deviate most.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+        top_k : int, default=5
+            Number of features with the largest absolute residual to report.
+
+        Returns
+        -------
+        Explanation
+            Per-sample attention weights over the enabled views, the three views'
+            deviation magnitudes (raw and as percentiles of the training data), the
+            dominant view, and the top-k features of the residual with their sign.
+
+        Examples
+        --------
+        >>> exp = clf.explain(X_test[:3])             # doctest: +SKIP
+        >>> exp.attention.sum(axis=1)                  # doctest: +SKIP
+        array([1., 1., 1.])
+        >>> print(exp.describe(0))                     # doctest: +SKIP
+        >>> exp.to_frame()                             # doctest: +SKIP
+        """
+        check_is_fitted(self, ["net_", "decision_scores_"])
+        n_features = self.n_features_in_
+        if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or not 1 <= top_k <= n_features:
+            raise ValueError("top_k must be an integer in [1, n_features=%d], got %r" % (n_features, top_k))
+        res = self._infer(X, top_k=int(top_k))
+        percentiles = np.column_stack([
+            100.0 * np.interp(res["magnitudes"][:, j], self.magnitude_quantiles_[:, j], _QUANTILE_GRID)
+            for j in range(3)
+        ])
+        names = getattr(self, "feature_names_in_", None)
+        if names is None:
+            names = np.array(["x%d" % i for i in range(n_features)], dtype=object)
+        return Explanation(res["score"], self.net_.views, res["alpha"], res["magnitudes"], percentiles,
+                           res["top_features"], np.asarray(names, dtype=object)[res["top_features"]],
+                           res["top_residuals"])
+
+    # -- persistence -------------------------------------------------------------------
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        net = state.pop("net_", None)
+        if net is not None:
+            state["_net_state_bytes"] = torch_save_bytes({k: v.detach().cpu() for k, v in net.state_dict().items()})
+        return state
+
+    def __setstate__(self, state):
+        state = dict(state)
+        blob = state.pop("_net_state_bytes", None)
+        self.__dict__.update(state)
+        if blob is not None:
+            device = self.device_
+            if device.type == "cuda" and not torch.cuda.is_available():
+                logger.warning("DASAD was fitted on %s, which is not available here; loading on CPU.", device)
+                device = torch.device("cpu")
+            elif device.type == "mps" and not torch.backends.mps.is_available():
+                device = torch.device("cpu")
+            self.device_ = device
+            net = DASADNet(**self.net_config_)
+            net.load_state_dict(torch_load_bytes(blob, map_location="cpu"))
+            self.net_ = net.to(device).eval()
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"allow_nan": False, "requires_y": False, "non_deterministic": self.random_state is None}
+
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags

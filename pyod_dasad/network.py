@@ -1,0 +1,197 @@
+"""The DASAD network: a hierarchical autoencoder, one token embedder per deviation view,
+deviation-guided attention over the tokens, a scoring head and a contrastive projection head.
+
+Every module returns values and never steps an optimiser, so each is testable on its own.
+"""
+import math
+
+import torch
+from torch import nn
+
+from .views import deviation_views
+
+_NEGATIVE_SLOPE = 0.2
+
+
+def _mlp_block(n_in, n_out, batch_norm):
+    layers = [nn.Linear(n_in, n_out)]
+    if batch_norm:
+        layers.append(nn.BatchNorm1d(n_out))
+    layers.append(nn.LeakyReLU(_NEGATIVE_SLOPE))
+    return nn.Sequential(*layers)
+
+
+class HierarchicalAutoencoder(nn.Module):
+    """MLP autoencoder ``d -> h_1 -> ... -> h_L -> m`` whose decoder mirrors the encoder
+    and exposes the reconstruction of every encoder level.
+
+    Parameters
+    ----------
+    n_features : int
+    hidden_dims : tuple of int
+    latent_dim : int
+    batch_norm : bool
+        Batch normalisation after each hidden linear layer (encoder and decoder).
+    """
+
+    def __init__(self, n_features, hidden_dims, latent_dim, batch_norm=False):
+        super().__init__()
+        dims = [n_features] + list(hidden_dims)
+        self.encoder_blocks = nn.ModuleList(
+            [_mlp_block(dims[i], dims[i + 1], batch_norm) for i in range(len(hidden_dims))]
+        )
+        self.to_latent = nn.Linear(dims[-1], latent_dim)
+        rev = list(reversed(dims))  # h_L, ..., h_1, d
+        self.from_latent = _mlp_block(latent_dim, rev[0], batch_norm)
+        self.decoder_blocks = nn.ModuleList(
+            [_mlp_block(rev[i], rev[i + 1], batch_norm) for i in range(len(hidden_dims) - 1)]
+        )
+        self.to_input = nn.Linear(rev[-2], n_features)
+        self.n_levels = len(hidden_dims)
+
+    def encode(self, x):
+        """Return the latent code ``z`` and the activations ``[a_1, ..., a_L]``."""
+        activations = []
+        h = x
+        for block in self.encoder_blocks:
+            h = block(h)
+            activations.append(h)
+        return self.to_latent(h), activations
+
+    def decode(self, z):
+        """Return ``x_hat`` and the reconstructions ``[a_hat_1, ..., a_hat_L]`` of every level."""
+        h = self.from_latent(z)
+        recon = [h]  # a_hat_L
+        for block in self.decoder_blocks:
+            h = block(h)
+            recon.append(h)
+        x_hat = self.to_input(h)
+        return x_hat, list(reversed(recon))
+
+    def forward(self, x):
+        z, activations = self.encode(x)
+        x_hat, recon = self.decode(z)
+        return z, activations, recon, x_hat
+
+
+class ViewEmbedder(nn.Module):
+    """One linear map per deviation view to a common token width ``k`` (+ LayerNorm)."""
+
+    def __init__(self, view_dims, token_dim):
+        super().__init__()
+        self.maps = nn.ModuleList(
+            [nn.Sequential(nn.Linear(dim, token_dim), nn.LayerNorm(token_dim)) for dim in view_dims]
+        )
+
+    def forward(self, views):
+        """``views``: list of (B, d_j) tensors -> tokens of shape (B, J, k)."""
+        return torch.stack([m(v) for m, v in zip(self.maps, views)], dim=1)
+
+
+class DeviationAttention(nn.Module):
+    """Per-sample attention over the view tokens.
+
+    ``alpha = softmax_j(q . K_j / sqrt(k))`` with a learned query ``q`` against the keys of
+    the sample's own tokens; the fused value is ``h = sum_j alpha_j V_j``. With
+    ``mode='uniform'`` the weights are fixed to ``1/J`` (ablation).
+    """
+
+    def __init__(self, token_dim, mode="learned"):
+        super().__init__()
+        self.mode = mode
+        self.query = nn.Parameter(torch.zeros(token_dim))
+        self.key = nn.Linear(token_dim, token_dim, bias=False)
+        self.value = nn.Linear(token_dim, token_dim)
+        self.scale = 1.0 / math.sqrt(token_dim)
+
+    def forward(self, tokens):
+        """``tokens``: (B, J, k) -> (fused (B, k), alpha (B, J))."""
+        values = self.value(tokens)
+        if self.mode == "uniform":
+            alpha = torch.full(tokens.shape[:2], 1.0 / tokens.shape[1], device=tokens.device, dtype=tokens.dtype)
+        else:
+            logits = (self.key(tokens) * self.query).sum(dim=-1) * self.scale
+            alpha = torch.softmax(logits, dim=1)
+        fused = (alpha.unsqueeze(-1) * values).sum(dim=1)
+        return fused, alpha
+
+
+class ScoringHead(nn.Module):
+    """MLP ``k -> k/2 -> 1``: a real-valued anomaly score."""
+
+    def __init__(self, token_dim):
+        super().__init__()
+        half = max(1, token_dim // 2)
+        self.net = nn.Sequential(nn.Linear(token_dim, half), nn.LeakyReLU(_NEGATIVE_SLOPE), nn.Linear(half, 1))
+
+    def forward(self, h):
+        return self.net(h).squeeze(-1)
+
+
+class ProjectionHead(nn.Module):
+    """Projection of the latent code onto the unit sphere for the contrastive loss."""
+
+    def __init__(self, latent_dim, projection_dim):
+        super().__init__()
+        self.net = nn.Sequential(
+            nn.Linear(latent_dim, latent_dim), nn.LeakyReLU(_NEGATIVE_SLOPE), nn.Linear(latent_dim, projection_dim)
+        )
+
+    def forward(self, z):
+        return nn.functional.normalize(self.net(z), dim=-1)
+
+
+class DASADOutput:
+    """What one forward pass returns (a plain container; works on torch 1.12)."""
+
+    __slots__ = ("score", "alpha", "z", "views", "level_errors", "residual")
+
+    def __init__(self, score, alpha, z, views, level_errors, residual):
+        self.score = score
+        self.alpha = alpha
+        self.z = z
+        self.views = views
+        self.level_errors = level_errors
+        self.residual = residual
+
+
+class DASADNet(nn.Module):
+    """The full DASAD network.
+
+    Parameters
+    ----------
+    n_features : int
+    hidden_dims : tuple of int
+    latent_dim : int
+    token_dim : int
+    projection_dim : int
+    views : tuple of str
+        Enabled deviation views, a subset of ``('latent', 'residual', 'error')``.
+    attention : {'learned', 'uniform'}
+    batch_norm : bool
+    """
+
+    def __init__(self, n_features, hidden_dims, latent_dim, token_dim, projection_dim, views,
+                 attention="learned", batch_norm=False):
+        super().__init__()
+        self.views = tuple(views)
+        self.autoencoder = HierarchicalAutoencoder(n_features, hidden_dims, latent_dim, batch_norm)
+        dims = {"latent": latent_dim, "residual": n_features, "error": len(hidden_dims) + 1}
+        self.embedder = ViewEmbedder([dims[v] for v in self.views], token_dim)
+        self.attention = DeviationAttention(token_dim, attention)
+        self.head = ScoringHead(token_dim)
+        self.projection = ProjectionHead(latent_dim, projection_dim)
+        # centre of the credible-normal latent codes, a running mean set by the trainer
+        self.register_buffer("center", torch.zeros(latent_dim))
+
+    def forward(self, x):
+        z, activations, recon, x_hat = self.autoencoder(x)
+        views, level_errors, residual = deviation_views(x, z, self.center, activations, recon, x_hat, self.views)
+        tokens = self.embedder(views)
+        fused, alpha = self.attention(tokens)
+        return DASADOutput(self.head(fused), alpha, z, views, level_errors, residual)
+
+    def project(self, x):
+        """Encode ``x`` and project its latent code (for the contrastive loss)."""
+        z, _ = self.autoencoder.encode(x)
+        return self.projection(z)

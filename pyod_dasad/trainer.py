@@ -1,0 +1,211 @@
+"""DASAD's training loop and streaming inference.
+
+Data stay in host memory as the caller's array; every step moves one mini-batch to the
+device, so memory on the device is independent of n and host memory is linear in n.
+"""
+import logging
+import math
+
+import numpy as np
+import torch
+from tqdm.auto import tqdm
+
+from ._compat import make_generator
+from .augment import corrupt
+from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
+from .pseudo_labels import assign_pseudo_labels
+from .sampler import BalancedBatchSampler
+from .views import view_magnitudes
+
+logger = logging.getLogger("pyod_dasad")
+
+_N_REFERENCE = 5000
+_CENTER_MOMENTUM = 0.9
+_VIEW_COLUMNS = {"latent": 0, "residual": 1, "error": 2}
+LOSS_TERMS = ("score", "rec", "con")
+
+
+def to_device(batch, device):
+    """Host array -> float32 tensor on ``device`` (pinned, asynchronous copy on CUDA)."""
+    tensor = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
+    if device.type == "cuda":
+        return tensor.pin_memory().to(device, non_blocking=True)
+    return tensor.to(device)
+
+
+def iter_batches(n, batch_size):
+    for start in range(0, n, batch_size):
+        yield start, min(start + batch_size, n)
+
+
+def infer(net, X, transform, device, batch_size, rows=None, top_k=0):
+    """Stream ``X`` (or ``X[rows]``) through ``net`` in evaluation mode.
+
+    Returns
+    -------
+    dict of ndarray
+        ``score`` (n,), ``alpha`` (n, J), ``magnitudes`` (n, 3), and with ``top_k > 0``
+        ``top_features`` (n, top_k) and ``top_residuals`` (n, top_k), the features with the
+        largest absolute input residual and their signed residual ``x - x_hat``.
+    """
+    n = X.shape[0] if rows is None else len(rows)
+    was_training = net.training
+    net.eval()
+    out = {"score": np.empty(n, dtype=np.float64), "alpha": np.empty((n, len(net.views)), dtype=np.float64),
+           "magnitudes": np.empty((n, 3), dtype=np.float64)}
+    if top_k:
+        out["top_features"] = np.empty((n, top_k), dtype=np.int64)
+        out["top_residuals"] = np.empty((n, top_k), dtype=np.float64)
+    try:
+        with torch.no_grad():
+            for start, stop in iter_batches(n, batch_size):
+                idx = slice(start, stop) if rows is None else rows[start:stop]
+                xb = to_device(transform(X[idx]), device)
+                res = net(xb)
+                out["score"][start:stop] = res.score.cpu().numpy()
+                out["alpha"][start:stop] = res.alpha.cpu().numpy()
+                mags = view_magnitudes(res.z, net.center, res.residual, res.level_errors)
+                out["magnitudes"][start:stop] = mags.cpu().numpy()
+                if top_k:
+                    index = res.residual.abs().topk(top_k, dim=1)[1]
+                    out["top_features"][start:stop] = index.cpu().numpy()
+                    out["top_residuals"][start:stop] = torch.gather(res.residual, 1, index).cpu().numpy()
+    finally:
+        net.train(was_training)
+    return out
+
+
+class Trainer:
+    """Train a :class:`~pyod_dasad.network.DASADNet` with DASAD's schedule.
+
+    Parameters
+    ----------
+    net : DASADNet
+        On ``device`` already.
+    params : dict
+        Validated estimator parameters (see ``_validation.check_params``).
+    device : torch.device
+    seed : int
+    transform : callable
+        Applied to every host batch before it goes to the device (the fitted scaler).
+    """
+
+    def __init__(self, net, params, device, seed, transform):
+        self.net = net
+        self.p = params
+        self.device = device
+        self.transform = transform
+        self.rng = np.random.RandomState(seed % (2 ** 32))
+        self.generator = make_generator(device, seed)
+        self.history = []
+        self.pseudo_label_log = []
+
+    # -- hooks -----------------------------------------------------------------------
+    def training_forward(self, xb, targets, weights, term_weights):
+        """One batch: returns (total loss, dict of the three terms, network output)."""
+        p, net = self.p, self.net
+        out = net(xb)
+        reference = torch.randn(_N_REFERENCE, generator=self.generator, device=self.generator.device).to(xb.device)
+        l_score = deviation_loss(out.score, targets, weights, reference, p["margin"])
+        normal_weights = weights * (targets == 0).to(weights.dtype)
+        l_rec = hierarchical_reconstruction_loss(out.level_errors, normal_weights)
+        l_con = torch.zeros((), device=xb.device)
+        active = weights > 0
+        if p["contrastive"] != "off" and p["lambda_con"] > 0 and int(active.sum()) > 1:
+            xa = xb[active]
+            p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
+            p2 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
+            l_con = contrastive_loss(p1, p2, targets[active] == 1, weights[active], p["contrastive"],
+                                     p["temperature_normal"], p["temperature_anomaly"])
+        total = (term_weights[0] * l_score + term_weights[1] * p["lambda_rec"] * l_rec
+                 + term_weights[2] * p["lambda_con"] * l_con)
+        return total, {"score": l_score, "rec": l_rec, "con": l_con}, out
+
+    def update_center(self, z, targets, weights):
+        """Running mean of the credible-normal latent codes of the batch."""
+        mask = (targets == 0) & (weights > 0)
+        if bool(mask.any()):
+            with torch.no_grad():
+                batch_mean = z.detach()[mask].mean(dim=0)
+                self.net.center.mul_(_CENTER_MOMENTUM).add_((1 - _CENTER_MOMENTUM) * batch_mean)
+
+    def init_center(self, X, pool):
+        """Initialise the centre with the mean latent code of up to 2,048 normal-pool rows."""
+        rows = np.sort(self.rng.choice(pool, min(2048, pool.size), replace=False))
+        self.net.eval()
+        with torch.no_grad():
+            z_sum = torch.zeros_like(self.net.center)
+            for start, stop in iter_batches(rows.size, self.p["inference_batch_size"]):
+                xb = to_device(self.transform(X[rows[start:stop]]), self.device)
+                z_sum += self.net.autoencoder.encode(xb)[0].sum(dim=0)
+            self.net.center.copy_(z_sum / rows.size)
+        self.net.train()
+
+    def refresh_pseudo_labels(self, X, unlabelled, targets, weights, has_labels):
+        """Pseudo-label the unlabelled rows from a streamed full pass (never n x n)."""
+        res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=unlabelled)
+        columns = [_VIEW_COLUMNS[v] for v in self.net.views]
+        pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"],
+                                  self.p["pseudo_anomaly_ratio"], self.p["pseudo_normal_ratio"],
+                                  self.p["min_credibility"], use_score=has_labels)
+        targets[unlabelled] = pl.labels
+        weights[unlabelled] = pl.weights
+        return pl
+
+    # -- the loop ----------------------------------------------------------------------
+    def fit(self, X, y):
+        """Train on host array ``X`` with labels ``y`` (1 labelled anomaly, 0 unlabelled)."""
+        p, net = self.p, self.net
+        n = X.shape[0]
+        labelled = y == 1
+        unlabelled = np.flatnonzero(~labelled)
+        has_labels = bool(labelled.any())
+        targets = labelled.astype(np.int64)
+        weights = np.where(labelled, 1.0, p["warmup_weight"] if p["warmup_epochs"] > 0 else 1.0)
+        batch_size = max(2, min(p["batch_size"], n))
+        sampler = BalancedBatchSampler(targets, weights, batch_size, self.rng)
+        optimizer = torch.optim.Adam(net.parameters(), lr=p["lr"], weight_decay=p["weight_decay"])
+        dwa = DynamicWeightAverage(len(LOSS_TERMS)) if p["loss_weighting"] == "dwa" else None
+        self.init_center(X, unlabelled)
+        net.train()
+        bar = tqdm(range(p["epochs"]), desc="DASAD", unit="epoch", disable=p["verbose"] < 1, leave=False)
+        for epoch in bar:
+            if epoch >= p["warmup_epochs"]:
+                if p["pseudo_labels"] and (epoch - p["warmup_epochs"]) % p["pseudo_label_interval"] == 0:
+                    pl = self.refresh_pseudo_labels(X, unlabelled, targets, weights, has_labels)
+                    sampler.update(targets, weights)
+                    self.pseudo_label_log.append({"epoch": epoch, "anomalies": pl.n_anomalies,
+                                                  "normals": pl.n_normals, "uncertain": pl.n_uncertain})
+                elif not p["pseudo_labels"] and epoch == p["warmup_epochs"]:
+                    weights[unlabelled] = 1.0
+                    sampler.update(targets, weights)
+            term_weights = dwa.weights() if dwa is not None else np.ones(len(LOSS_TERMS))
+            sums = np.zeros(len(LOSS_TERMS) + 1)
+            for _ in range(p["steps_per_epoch"]):
+                idx = sampler.sample()
+                xb = to_device(self.transform(X[idx]), self.device)
+                tb = torch.from_numpy(targets[idx]).to(self.device)
+                wb = torch.from_numpy(weights[idx].astype(np.float32)).to(self.device)
+                total, terms, out = self.training_forward(xb, tb, wb, term_weights)
+                if not torch.isfinite(total):
+                    raise FloatingPointError(
+                        "DASAD's training loss became %s at epoch %d; lower lr or check the "
+                        "scale of X (preprocessing='standard' is the default)" % (float(total), epoch))
+                optimizer.zero_grad()
+                total.backward()
+                optimizer.step()
+                self.update_center(out.z, tb, wb)
+                sums += [total.item()] + [terms[k].item() for k in LOSS_TERMS]
+            means = sums / p["steps_per_epoch"]
+            if dwa is not None:
+                dwa.update(means[1:])
+            record = {"epoch": epoch, "loss": means[0]}
+            record.update({k: means[i + 1] for i, k in enumerate(LOSS_TERMS)})
+            self.history.append(record)
+            bar.set_postfix({k: "%.3g" % v for k, v in record.items() if k != "epoch"})
+            if p["verbose"] >= 2:
+                logger.info("epoch %d/%d loss %.4f (score %.4f, rec %.4f, con %.4f)", epoch + 1,
+                            p["epochs"], means[0], means[1], means[2], means[3])
+        bar.close()
+        net.eval()
+        return self.history
