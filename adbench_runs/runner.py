@@ -1,0 +1,919 @@
+"""Run a benchmark grid and write one result row per fit.
+
+A *grid* is the product of datasets, a protocol, label budgets, seeds,
+robustness settings and detectors. The runner
+
+* computes each split -- one per (dataset, protocol, budget, seed, noise
+  setting) -- once, in the driver, and hands the very same arrays to every
+  detector (each row records a sha1 of the split it was scored on, so
+  sameness can be checked in the database);
+* fits every detector on it, locally with joblib (``backend="joblib"``,
+  ``jobs`` worker processes) or on a Dask cluster (``backend="dask"``);
+* writes each result to the :class:`~adbench_runs.store.ResultStore` as soon
+  as it arrives, from the driver process only;
+* skips fits already in the store, so a killed run restarted with the same
+  arguments redoes only the unfinished fits (``retry_failed=True`` also
+  redoes rows whose status is ``error`` or ``timeout``).
+
+A failing detector never stops the run: the exception's type, message and
+traceback are logged and stored with ``status="error"``; non-finite scores
+are a failure too (``NonFiniteScoresError``). With a time limit
+(``timeout``), each fit runs in its own child process, which is killed
+(with its process group) when fit plus scoring exceed the limit, and the
+row gets ``status="timeout"``.
+
+Examples
+--------
+>>> from adbench_runs.runner import RunConfig, run_grid      # doctest: +SKIP
+>>> from adbench_runs.store import ResultStore                # doctest: +SKIP
+>>> config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1])
+>>> with ResultStore("results.db") as store:                  # doctest: +SKIP
+...     summary = run_grid(config, store)
+"""
+from __future__ import annotations
+
+import hashlib
+import importlib
+import importlib.metadata
+import importlib.util
+import inspect
+import logging
+import os
+import pickle
+import platform
+import re
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any, Iterable, Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .store import FitKey, ResultStore, STATUSES
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "BACKENDS",
+    "PROTOCOLS",
+    "Cell",
+    "RunConfig",
+    "RunSummary",
+    "build_cells",
+    "collect_versions",
+    "host_description",
+    "resolve_datasets",
+    "resolve_detectors",
+    "run_fit",
+    "run_grid",
+    "split_hash",
+]
+
+#: Protocols the runner knows (see :mod:`adbench_runs.protocols`).
+PROTOCOLS = ("adbench", "devnet")
+#: Execution backends.
+BACKENDS = ("joblib", "dask")
+#: Dataset groups accepted by :func:`resolve_datasets`.
+DATASET_GROUPS = ("paper", "adbench", "mvtec", "default")
+#: ``noise_type`` of the DevNet protocol's contamination sweep.
+CONTAMINATION = "contamination"
+
+# seconds a timed child may take to start (imports) before its time limit begins
+_CHILD_STARTUP_LIMIT = 300.0
+
+
+# ============================================================================ grid
+@dataclass(frozen=True)
+class Cell:
+    """One split of the grid: everything of a :class:`FitKey` but the detector."""
+
+    dataset: str
+    protocol: str
+    budget: Any
+    seed: int
+    noise_type: str = "none"
+    noise_ratio: float = 0.0
+
+    def key(self, detector: str) -> FitKey:
+        """The :class:`FitKey` of ``detector`` on this split."""
+        return FitKey(self.dataset, self.protocol, self.budget, self.seed, detector,
+                      self.noise_type, self.noise_ratio)
+
+
+@dataclass
+class RunConfig:
+    """What to run.
+
+    Parameters
+    ----------
+    datasets : sequence of str, default=("default",)
+        Dataset names, groups (``paper``, ``adbench``, ``mvtec``, ``default``)
+        or file paths; see :func:`resolve_datasets`.
+    detectors : sequence of str, default=("IForest", "ECOD")
+        Detector names, groups (``unsupervised``, ``semi-supervised``,
+        ``supervised``) or ``all``; see :func:`resolve_detectors`.
+    protocol : {"adbench", "devnet"}, default="adbench"
+    budgets : sequence of float or int, or None, default=None
+        Label budgets. A float is a ratio of the training anomalies, an int a
+        count (ADBench accepts both, DevNet counts only). None: ``(0.1,)``
+        for ADBench, :func:`~adbench_runs.protocols.default_n_labelled` of each
+        dataset for DevNet.
+    seeds : sequence of int or None, default=None
+        None: :data:`~adbench_runs.protocols.ADBENCH_SEEDS` (1, 2, 3) or
+        :data:`~adbench_runs.protocols.DEVNET_SEEDS` (0..9, ten runs).
+    noise_type : str or None, default=None
+        ADBench robustness setting (``duplicated_anomalies``,
+        ``irrelevant_features``, ``label_contamination``); needs ``noise_ratios``.
+    noise_ratios : sequence of float, default=(0.0,)
+        Values of the ADBench noise sweep (used only with ``noise_type``).
+    contaminations : sequence of float or None, default=None
+        DevNet protocol: contamination sweep of the unlabelled set (stored as
+        ``noise_type="contamination"``). None: the protocol's default.
+    overrides : mapping of str to mapping, default={}
+        Hyper-parameters replacing a detector's registry values, by detector
+        name (``{"DASAD": {"epochs": 5}}``). They are recorded in each row's
+        ``params``; rows already in the store are not redone when they change,
+        so use a new database (or ``retry_failed``) for a new setting.
+    custom_detectors : mapping of str to DetectorSpec, default={}
+        Extra detectors not in the registry (your own :class:`DetectorSpec`);
+        they must be picklable for ``jobs > 1``, timeouts and Dask.
+    timeout : float or None, default=None
+        Time limit in seconds for one fit plus the scoring of the test set.
+        None: no limit, and fits run inside the worker processes.
+    jobs : int, default=1
+        Parallel fits with the joblib backend (-1: all cores).
+    threads : int, default=1
+        BLAS/OpenMP/torch threads per fit.
+    backend : {"joblib", "dask"}, default="joblib"
+    scheduler : str, distributed.Client or None, default=None
+        Dask scheduler address (``tcp://host:8786``) or an existing Client;
+        required for ``backend="dask"``.
+    data_dir : str or None, default=None
+        Data directory (see :func:`adbench_runs.datasets.get_data_dir`).
+    retry_failed : bool, default=False
+        Redo rows whose status is ``error`` or ``timeout``.
+    progress : bool, default=False
+        Show a tqdm bar over the fits (on stderr).
+    """
+
+    datasets: Sequence[str] = ("default",)
+    detectors: Sequence[str] = ("IForest", "ECOD")
+    protocol: str = "adbench"
+    budgets: Sequence[Any] | None = None
+    seeds: Sequence[int] | None = None
+    noise_type: str | None = None
+    noise_ratios: Sequence[float] = (0.0,)
+    contaminations: Sequence[float] | None = None
+    overrides: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    custom_detectors: Mapping[str, Any] = field(default_factory=dict)
+    timeout: float | None = None
+    jobs: int = 1
+    threads: int = 1
+    backend: str = "joblib"
+    scheduler: Any = None
+    data_dir: str | None = None
+    retry_failed: bool = False
+    progress: bool = False
+
+    def validate(self) -> None:
+        """Raise ValueError/TypeError for inconsistent settings."""
+        if self.protocol not in PROTOCOLS:
+            raise ValueError(f"protocol must be one of {PROTOCOLS}, got {self.protocol!r}")
+        if self.backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {BACKENDS}, got {self.backend!r}")
+        if self.backend == "dask" and self.scheduler is None:
+            raise ValueError("backend='dask' needs a scheduler address (--scheduler tcp://HOST:8786)")
+        if self.timeout is not None and not self.timeout > 0:
+            raise ValueError(f"timeout must be a positive number of seconds, got {self.timeout!r}")
+        if not isinstance(self.jobs, int) or self.jobs == 0 or self.jobs < -1:
+            raise ValueError(f"jobs must be a positive int or -1, got {self.jobs!r}")
+        if not isinstance(self.threads, int) or self.threads < 1:
+            raise ValueError(f"threads must be a positive int, got {self.threads!r}")
+        if not list(self.datasets):
+            raise ValueError("no datasets given")
+        if not list(self.detectors):
+            raise ValueError("no detectors given")
+        if self.protocol == "devnet":
+            if self.budgets is not None and any(not _is_int(b) for b in self.budgets):
+                raise ValueError("the devnet protocol takes label counts (ints), got budgets "
+                                 f"{list(self.budgets)}")
+            if self.noise_type is not None:
+                raise ValueError("noise_type is an ADBench-protocol setting; for devnet use "
+                                 "contaminations")
+        elif self.contaminations is not None:
+            raise ValueError("contaminations is a devnet-protocol setting; for adbench use "
+                             "noise_type and noise_ratios")
+        if self.noise_type is None and any(float(r) != 0.0 for r in self.noise_ratios):
+            raise ValueError("noise_ratios given without noise_type")
+        if self.seeds is not None and not list(self.seeds):
+            raise ValueError("seeds is empty")
+        unknown = set(self.overrides) - set(self.detectors) - set(self.custom_detectors)
+        if unknown:
+            logger.warning("parameter overrides for detectors not in this run: %s", sorted(unknown))
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, (int, np.integer)) and not isinstance(value, bool)
+
+
+def resolve_datasets(tokens: Iterable[str], data_dir: str | None = None) -> list:
+    """Expand dataset groups; keep names and file paths as given.
+
+    Parameters
+    ----------
+    tokens : iterable of str
+        Names, groups (``paper``, ``adbench``, ``mvtec``, ``default``) or paths.
+    data_dir : str or None
+        Where the ``adbench`` group looks for files.
+
+    Returns
+    -------
+    list of str
+        Without duplicates, in the order first seen.
+    """
+    from .datasets import list_datasets  # noqa: PLC0415
+
+    out: list = []
+    for token in tokens:
+        names = list_datasets(token, data_dir=data_dir) if token in DATASET_GROUPS else [token]
+        if token in DATASET_GROUPS and not names:
+            logger.warning("dataset group %r is empty (data dir: %s)", token, data_dir)
+        out.extend(n for n in names if n not in out)
+    return out
+
+
+def resolve_detectors(tokens: Iterable[str], custom: Iterable[str] = ()) -> list:
+    """Expand detector groups and ``all``; check names.
+
+    Groups and ``all`` keep only the detectors whose packages are installed
+    (the others are logged); a name given explicitly is kept even if it is
+    unavailable, so its failure is recorded.
+
+    Raises
+    ------
+    ValueError
+        For an unknown name (with close matches).
+    """
+    from .detectors import DETECTOR_GROUPS, get_detector, list_detectors  # noqa: PLC0415
+
+    custom = list(custom)
+    out: list = []
+    for token in tokens:
+        if token == "all" or token in DETECTOR_GROUPS:
+            group = None if token == "all" else token
+            names = list_detectors(group, available_only=True)
+            missing = sorted(set(list_detectors(group)) - set(names))
+            if missing:
+                logger.warning("detectors left out of %r (packages not installed): %s", token, missing)
+        else:
+            if token not in custom:
+                get_detector(token)  # raises ValueError with suggestions
+            names = [token]
+        out.extend(n for n in names if n not in out)
+    return out
+
+
+def _default_contamination() -> float:
+    from .protocols import devnet_split  # noqa: PLC0415
+
+    return float(inspect.signature(devnet_split).parameters["contamination"].default)
+
+
+def build_cells(config: RunConfig, datasets: Sequence[str]) -> list:
+    """All splits of the grid, dataset by dataset.
+
+    Parameters
+    ----------
+    config : RunConfig
+    datasets : sequence of str
+        Resolved dataset names (see :func:`resolve_datasets`).
+
+    Returns
+    -------
+    list of Cell
+    """
+    from .protocols import ADBENCH_SEEDS, DEVNET_SEEDS, default_n_labelled  # noqa: PLC0415
+
+    if config.protocol == "adbench":
+        seeds = ADBENCH_SEEDS if config.seeds is None else config.seeds
+        if config.noise_type is None:
+            noises = [("none", 0.0)]
+        else:
+            noises = [(config.noise_type, float(r)) for r in config.noise_ratios]
+    else:
+        seeds = DEVNET_SEEDS if config.seeds is None else config.seeds
+        contaminations = ([_default_contamination()] if config.contaminations is None
+                          else config.contaminations)
+        noises = [(CONTAMINATION, float(c)) for c in contaminations]
+    cells = []
+    for dataset in datasets:
+        if config.budgets is not None:
+            budgets = list(config.budgets)
+        elif config.protocol == "adbench":
+            budgets = [0.1]
+        else:
+            budgets = [default_n_labelled(dataset)]
+        for noise_type, noise_ratio in noises:
+            for budget in budgets:
+                for seed in seeds:
+                    cells.append(Cell(dataset, config.protocol, budget, int(seed), noise_type, noise_ratio))
+    return cells
+
+
+# ============================================================================ provenance
+# top-level module -> distribution, where the names differ
+_DISTRIBUTION_OF = {"sklearn": "scikit-learn", "pyod_dasad": "pyod-dasad", "adbench_runs": "pyod-dasad"}
+
+
+@lru_cache(maxsize=1)
+def _packages_distributions() -> dict:
+    try:
+        return importlib.metadata.packages_distributions()
+    except Exception:  # pragma: no cover - broken metadata
+        return {}
+
+
+@lru_cache(maxsize=None)
+def _module_version(module: str) -> str | None:
+    """Version of the distribution that provides ``module`` (no import)."""
+    try:
+        return importlib.metadata.version(_DISTRIBUTION_OF.get(module, module))
+    except importlib.metadata.PackageNotFoundError:
+        pass
+    # slow path (scans every installed distribution once): modules named unlike their package
+    for dist in _packages_distributions().get(module, []):
+        try:
+            return importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+    loaded = sys.modules.get(module)
+    if loaded is not None and getattr(loaded, "__version__", None):
+        return str(loaded.__version__)
+    try:  # an uninstalled source checkout (pyod_dasad before `pip install -e .`)
+        spec = importlib.util.find_spec(module)
+    except (ImportError, ValueError):
+        spec = None
+    if spec is not None and spec.origin and spec.origin.endswith("__init__.py"):
+        with open(spec.origin, encoding="utf-8") as fh:
+            match = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", fh.read(), re.M)
+        if match:
+            return match.group(1) + " (source tree)"
+    return None
+
+
+_BASE_MODULES = ("numpy", "scipy", "sklearn", "pandas", "torch", "pyod", "pyod_dasad")
+
+
+def collect_versions(modules: Iterable[str] = ()) -> dict:
+    """Python and package versions, by module name (None when not installed).
+
+    Parameters
+    ----------
+    modules : iterable of str
+        Extra top-level modules (the detector's libraries).
+    """
+    versions = {"python": platform.python_version()}
+    for module in list(_BASE_MODULES) + [m for m in modules if m not in _BASE_MODULES]:
+        versions[module] = _module_version(module)
+    return versions
+
+
+@lru_cache(maxsize=1)
+def _host_static() -> dict:
+    return {
+        "hostname": socket.gethostname(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "processor": platform.processor() or None,
+        "cpu_count": os.cpu_count(),
+        "python": sys.version.split()[0],
+    }
+
+
+def host_description() -> dict:
+    """Where the fit ran: host name, OS, CPU count and, if torch is loaded, the GPU."""
+    host = dict(_host_static())
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        try:
+            if torch.cuda.is_available():
+                host["gpu"] = torch.cuda.get_device_name(0)
+        except Exception:  # pragma: no cover - broken CUDA setups
+            pass
+    return host
+
+
+def split_hash(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray) -> str:
+    """sha1 of a split's arrays (shapes, dtypes and bytes), as ``"sha1:<hex>"``."""
+    digest = hashlib.sha1()
+    for arr in (X_train, y_train, X_test, y_test):
+        arr = np.ascontiguousarray(arr)
+        digest.update(f"{arr.dtype.str}{arr.shape}".encode())
+        digest.update(arr.tobytes())
+    return "sha1:" + digest.hexdigest()
+
+
+# ============================================================================ one fit
+def _get_spec(name: str, custom: Mapping[str, Any] | None):
+    if custom and name in custom:
+        return custom[name]
+    from .detectors import get_detector  # noqa: PLC0415
+
+    return get_detector(name)
+
+
+def _detector_modules(spec: Any) -> list:
+    modules = list(getattr(spec, "requires", ()) or ())
+    target = getattr(spec, "target", "") or ""
+    if target:
+        top = target.split(":", 1)[0].split(".", 1)[0]
+        if top not in modules:
+            modules.append(top)
+    return modules
+
+
+def _detector_versions(spec: Any) -> dict:
+    versions = collect_versions(_detector_modules(spec))
+    versions["detector_source"] = getattr(spec, "source", None)
+    return versions
+
+
+def _detector_params(spec: Any, overrides: Mapping[str, Any] | None) -> dict:
+    """All hyper-parameters of the detector: library defaults, registry values, overrides."""
+    try:
+        params = dict(spec.effective_params())
+    except Exception:  # noqa: BLE001 - custom specs without an importable target
+        params = dict(getattr(spec, "params", {}) or {})
+    params.update(dict(overrides or {}))
+    return params
+
+
+def _fit_and_score(payload: dict) -> dict:
+    """Build, fit and score one detector; exceptions propagate."""
+    from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: PLC0415
+
+    spec = payload["spec"] if payload.get("spec") is not None else _get_spec(payload["detector"], None)
+    detector = spec.build(payload["seed"], n_threads=payload["threads"], **payload["overrides"])
+    # third-party warnings (XGBoost's unused "silent", PyOD's "y should not be presented", ...)
+    # go to the log at DEBUG level instead of the worker's stderr
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        t0 = time.perf_counter()
+        detector.fit(payload["X_train"], payload["y_train"])
+        fit_seconds = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        scores = np.asarray(detector.decision_function(payload["X_test"]), dtype=np.float64).ravel()
+        predict_seconds = time.perf_counter() - t0
+    for message in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught):
+        logger.debug("%s (seed %s) warned: %s", payload["detector"], payload["seed"], message)
+    if scores.shape[0] != payload["y_test"].shape[0]:
+        raise ValueError(f"{payload['detector']} returned {scores.shape[0]} scores for "
+                         f"{payload['y_test'].shape[0]} test rows")
+    n_bad = int(np.sum(~np.isfinite(scores)))
+    if n_bad:
+        from .detectors import NonFiniteScoresError  # noqa: PLC0415
+
+        raise NonFiniteScoresError(f"detector {payload['detector']!r} returned {n_bad} non-finite "
+                                   f"scores out of {scores.shape[0]}", scores)
+    y_test = payload["y_test"]
+    return {
+        "status": "ok",
+        "auc_roc": float(roc_auc_score(y_test, scores)),
+        "auc_pr": float(average_precision_score(y_test, scores)),
+        "fit_seconds": fit_seconds,
+        "predict_seconds": predict_seconds,
+        "params": _detector_params(spec, payload["overrides"]),
+        "worker": f"{socket.gethostname()}:{os.getpid()}",
+        "host": host_description(),
+        "versions": _detector_versions(spec),
+    }
+
+
+def _error_result(exc: BaseException) -> dict:
+    return {
+        "status": "error",
+        "error_type": type(exc).__name__,
+        "error": str(exc) or repr(exc),
+        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    }
+
+
+def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
+    """Entry point of a timed child process: fit, score, pickle the result."""
+    logging.basicConfig(level=logging.WARNING)
+    with open(in_path, "rb") as fh:
+        payload = pickle.load(fh)
+    # import what the fit needs before the clock starts: the limit is on fitting, not imports
+    import sklearn.metrics  # noqa: F401, PLC0415
+
+    spec = payload["spec"] if payload.get("spec") is not None else _get_spec(payload["detector"], None)
+    target = getattr(spec, "target", "") or ""
+    if target:
+        try:
+            importlib.import_module(target.split(":", 1)[0])
+        except ImportError:
+            pass  # reported by the fit itself
+    collect_versions(_detector_modules(spec))  # cached: not timed either
+    open(ready_path, "wb").close()
+    try:
+        result = _fit_and_score(payload)
+    except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
+        result = _error_result(exc)
+    tmp = out_path + ".part"
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, out_path)
+    return 0
+
+
+_CHILD_CODE = ("import sys; from adbench_runs.runner import _child_main; "
+               "sys.exit(_child_main(*sys.argv[1:4]))")
+
+
+def _kill_tree(proc: subprocess.Popen) -> None:
+    """SIGKILL a child started in its own session, with everything it started."""
+    try:
+        if os.name == "posix":
+            os.killpg(proc.pid, signal.SIGKILL)
+        else:  # pragma: no cover - Windows
+            proc.kill()
+    except ProcessLookupError:
+        pass
+    proc.wait()
+
+
+def _log_tail(path: str, n_chars: int = 4000) -> str:
+    try:
+        with open(path, "rb") as fh:
+            fh.seek(0, os.SEEK_END)
+            size = fh.tell()
+            fh.seek(max(0, size - n_chars))
+            return fh.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def _run_in_child(payload: dict, timeout: float) -> dict:
+    """Run :func:`_fit_and_score` in a fresh interpreter, killed after ``timeout`` seconds."""
+    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
+    with tempfile.TemporaryDirectory(prefix="adbench_fit_") as tmp:
+        in_path, out_path = os.path.join(tmp, "in.pkl"), os.path.join(tmp, "out.pkl")
+        ready_path, log_path = os.path.join(tmp, "ready"), os.path.join(tmp, "child.log")
+        with open(in_path, "wb") as fh:
+            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        with open(log_path, "wb") as log:
+            proc = subprocess.Popen([sys.executable, "-c", _CHILD_CODE, in_path, out_path, ready_path],
+                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                    env=env, start_new_session=(os.name == "posix"))
+            try:
+                started = time.monotonic()
+                while not os.path.exists(ready_path) and proc.poll() is None:
+                    if time.monotonic() - started > _CHILD_STARTUP_LIMIT:
+                        _kill_tree(proc)
+                        return {"status": "error", "error_type": "WorkerStartupTimeout",
+                                "error": f"the fit process did not start within {_CHILD_STARTUP_LIMIT:.0f} s",
+                                "traceback": _log_tail(log_path)}
+                    time.sleep(0.02)
+                t_ready = time.monotonic()
+                try:
+                    proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    _kill_tree(proc)
+                    elapsed = time.monotonic() - t_ready
+                    return {"status": "timeout", "error_type": "Timeout",
+                            "error": f"fit and scoring exceeded the {timeout:g} s time limit "
+                                     f"(killed after {elapsed:.1f} s)"}
+            except BaseException:
+                _kill_tree(proc)
+                raise
+        if os.path.exists(out_path):
+            with open(out_path, "rb") as fh:
+                return pickle.load(fh)
+        return {"status": "error", "error_type": "WorkerDied",
+                "error": f"the fit process exited with code {proc.returncode} without a result",
+                "traceback": _log_tail(log_path)}
+
+
+def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
+            timeout: float | None = None, threads: int = 1, spec: Any = None) -> dict:
+    """Fit and score one detector on one split; never raises for detector failures.
+
+    Parameters
+    ----------
+    key : FitKey
+    split : mapping
+        ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``y_train_true`` and
+        ``meta`` (a :class:`~adbench_runs.protocols.Split` as a dict).
+    overrides : mapping or None
+        Hyper-parameter overrides of the detector.
+    timeout : float or None
+        Time limit (fit plus scoring) in seconds; enforced in a child process.
+    threads : int, default=1
+        Thread limit of the fit.
+    spec : DetectorSpec or None
+        A custom detector (registry lookup by ``key.detector`` when None).
+
+    Returns
+    -------
+    dict
+        Values for :meth:`ResultStore.write`.
+    """
+    y_train = np.asarray(split["y_train"])
+    y_test = np.asarray(split["y_test"])
+    y_train_true = split.get("y_train_true")
+    info = {
+        "n_train": int(y_train.shape[0]),
+        "n_test": int(y_test.shape[0]),
+        "n_labelled": int(y_train.sum()),
+        "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
+        "n_anomalies_test": int(y_test.sum()),
+        "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
+        "split_meta": _jsonable_meta(split.get("meta", {})),
+    }
+    payload = {"detector": key.detector, "seed": key.seed, "overrides": dict(overrides or {}),
+               "threads": threads, "spec": spec, "X_train": split["X_train"], "y_train": y_train,
+               "X_test": split["X_test"], "y_test": y_test}
+    try:
+        result = _run_in_child(payload, timeout) if timeout is not None else _fit_and_score(payload)
+    except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
+        result = _error_result(exc)
+    if result["status"] != "ok":
+        result.setdefault("worker", f"{socket.gethostname()}:{os.getpid()}")
+        result.setdefault("host", host_description())
+        try:
+            spec_ = spec if spec is not None else _get_spec(key.detector, None)
+            result.setdefault("versions", _detector_versions(spec_))
+            result.setdefault("params", _detector_params(spec_, overrides))
+        except Exception:  # noqa: BLE001 - unknown detector: the error row says so already
+            result.setdefault("versions", collect_versions())
+            result.setdefault("params", dict(overrides or {}))
+    result.update(info)
+    return result
+
+
+def _jsonable_meta(meta: Mapping[str, Any]) -> dict:
+    """Split meta without the (long) index arrays, JSON-friendly."""
+    out = {}
+    for k, v in dict(meta).items():
+        if isinstance(v, np.ndarray):
+            if v.size > 16:
+                continue
+            v = v.tolist()
+        elif isinstance(v, np.generic):
+            v = v.item()
+        out[k] = v
+    return out
+
+
+# ============================================================================ the grid
+@dataclass
+class RunSummary:
+    """What a :func:`run_grid` call did.
+
+    Attributes
+    ----------
+    n_grid : int
+        Fits in the grid.
+    n_skipped : int
+        Fits already in the store (not redone).
+    counts : dict
+        New rows by status.
+    wall_seconds : float
+    db_path : str
+    """
+
+    n_grid: int
+    n_skipped: int
+    counts: dict
+    wall_seconds: float
+    db_path: str
+
+    @property
+    def n_run(self) -> int:
+        """Fits run by this call."""
+        return sum(self.counts.values())
+
+    def __str__(self) -> str:
+        parts = ", ".join(f"{self.counts.get(s, 0)} {s}" for s in STATUSES)
+        return (f"{self.n_grid} fits in the grid, {self.n_skipped} already done, {self.n_run} run "
+                f"({parts}) in {self.wall_seconds:.1f} s -> {self.db_path}")
+
+
+def _split_to_dict(split: Any) -> dict:
+    return {"X_train": split.X_train, "y_train": split.y_train, "X_test": split.X_test,
+            "y_test": split.y_test, "y_train_true": split.y_train_true, "meta": dict(split.meta)}
+
+
+def _make_split(cell: Cell, X: np.ndarray, y: np.ndarray) -> dict:
+    from .protocols import adbench_split, devnet_split  # noqa: PLC0415
+
+    if cell.protocol == "adbench":
+        noise_type = None if cell.noise_type == "none" else cell.noise_type
+        split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
+                              noise_ratio=cell.noise_ratio)
+    else:
+        split = devnet_split(X, y, cell.seed, n_labelled=int(cell.budget), contamination=cell.noise_ratio)
+    return _split_to_dict(split)
+
+
+def _work_items(cells: Sequence[Cell], detectors: Sequence[str], pending: set,
+                data_dir: str | None) -> Iterator[tuple]:
+    """Yield ``("fit", key, split)`` or ``("failed", key, result)`` for pending fits.
+
+    Splits are made lazily, one cell at a time; a dataset is loaded once for
+    its consecutive cells. A dataset or split that cannot be made gives a
+    failed row for each detector of its cells (never a silent gap).
+    """
+    from .datasets import load_dataset  # noqa: PLC0415
+
+    loaded_name, dataset, dataset_error = None, None, None
+    for cell in cells:
+        keys = [cell.key(d) for d in detectors if cell.key(d) in pending]
+        if not keys:
+            continue
+        if cell.dataset != loaded_name:
+            loaded_name, dataset, dataset_error = cell.dataset, None, None
+            try:
+                dataset = load_dataset(cell.dataset, data_dir=data_dir)
+            except Exception as exc:  # noqa: BLE001 - recorded for every fit of the dataset
+                logger.error("dataset %r cannot be loaded: %s: %s", cell.dataset, type(exc).__name__, exc)
+                dataset_error = _error_result(exc)
+        if dataset_error is not None:
+            for key in keys:
+                yield "failed", key, dict(dataset_error)
+            continue
+        try:
+            split = _make_split(cell, dataset.X, dataset.y)
+        except Exception as exc:  # noqa: BLE001
+            logger.error("split %s cannot be made: %s: %s", cell, type(exc).__name__, exc)
+            failure = _error_result(exc)
+            for key in keys:
+                yield "failed", key, dict(failure)
+            continue
+        for key in keys:
+            yield "fit", key, split
+
+
+def _echo(result: dict) -> dict:
+    return result
+
+
+def _run_joblib(items: Iterator[tuple], config: RunConfig) -> Iterator[tuple]:
+    """Yield ``(key, result)`` as fits finish, with joblib's process workers."""
+    spec_of = dict(config.custom_detectors)
+
+    def tasks():
+        from joblib import delayed  # noqa: PLC0415
+
+        for kind, key, obj in items:
+            if kind == "failed":
+                yield delayed(_keyed)(key, _echo, obj)
+            else:
+                yield delayed(_keyed)(key, run_fit, key, obj, config.overrides.get(key.detector),
+                                      config.timeout, config.threads, spec_of.get(key.detector))
+
+    if config.jobs == 1:
+        for func, args, kwargs in tasks():
+            yield func(*args, **kwargs)
+        return
+    from joblib import Parallel  # noqa: PLC0415
+
+    parallel = Parallel(n_jobs=config.jobs, backend="loky", return_as="generator_unordered",
+                        pre_dispatch="2*n_jobs")
+    yield from parallel(tasks())
+
+
+def _keyed(key: FitKey, func, *args) -> tuple:
+    return key, func(*args)
+
+
+def _run_dask(items: Iterator[tuple], config: RunConfig) -> Iterator[tuple]:
+    """Yield ``(key, result)`` as fits finish on a Dask cluster.
+
+    Each split is scattered to the cluster once and shared by the fits of
+    all detectors on it; at most a bounded number of fits are in flight.
+    """
+    from distributed import Client, as_completed  # noqa: PLC0415
+
+    own_client = not isinstance(config.scheduler, Client)
+    client = Client(config.scheduler) if own_client else config.scheduler
+    try:
+        n_threads = sum(client.nthreads().values()) or 1
+        window = max(4, 2 * n_threads)
+        spec_of = dict(config.custom_detectors)
+        futures = as_completed(with_results=True, raise_errors=False)
+        key_of: dict = {}
+        split_ref: tuple = (None, None)  # (the split dict, its scattered future)
+
+        def finished():
+            fut, value = next(futures)
+            key = key_of.pop(fut.key)
+            if fut.status != "finished":  # the task itself failed (e.g. KilledWorker) or was cancelled
+                exc = value if isinstance(value, BaseException) else fut.exception()
+                logger.error("dask task of %s failed: %r", key, exc)
+                return key, _error_result(exc)
+            return value
+
+        for kind, key, obj in items:
+            if kind == "failed":
+                yield key, obj
+                continue
+            if split_ref[0] is not obj:
+                split_ref = (obj, client.scatter([obj], hash=False)[0])
+            fut = client.submit(_keyed, key, run_fit, key, split_ref[1], config.overrides.get(key.detector),
+                                config.timeout, config.threads, spec_of.get(key.detector), pure=False)
+            key_of[fut.key] = key
+            futures.add(fut)
+            while len(key_of) >= window:
+                yield finished()
+        split_ref = (None, None)
+        while key_of:
+            yield finished()
+    finally:
+        if own_client:
+            client.close()
+
+
+def _warn_changed_params(store: ResultStore, detectors: Sequence[str], config: RunConfig) -> None:
+    """Warn when rows being skipped were computed with other hyper-parameters than asked now."""
+    stored = store.stored_params()
+    for detector in detectors:
+        if detector not in stored:
+            continue
+        try:
+            spec = _get_spec(detector, config.custom_detectors)
+        except ValueError:
+            continue
+        wanted = {**dict(getattr(spec, "params", {}) or {}), **dict(config.overrides.get(detector, {}))}
+        wanted = {k: (list(v) if isinstance(v, tuple) else v) for k, v in wanted.items()}  # as JSON reads it
+        differing = [p for p in stored[detector] if any(p.get(k) != v for k, v in wanted.items())]
+        if differing:
+            logger.warning("%s: %d stored parameter set(s) differ from the requested %s; rows already in %s "
+                           "are kept, not redone (use a new --db to rerun with the new parameters)",
+                           detector, len(differing), wanted, store.path)
+
+
+def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
+    """Run every pending fit of the grid and write the results to ``store``.
+
+    Parameters
+    ----------
+    config : RunConfig
+    store : ResultStore
+        Rows are written (committed) by this process as each fit finishes.
+
+    Returns
+    -------
+    RunSummary
+    """
+    config.validate()
+    t_start = time.perf_counter()
+    datasets = resolve_datasets(config.datasets, config.data_dir)
+    if not datasets:
+        raise ValueError(f"no datasets found for {list(config.datasets)}")
+    detectors = resolve_detectors(config.detectors, config.custom_detectors)
+    if not detectors:
+        raise ValueError(f"no available detectors for {list(config.detectors)}")
+    cells = build_cells(config, datasets)
+    grid = [cell.key(d) for cell in cells for d in detectors]
+    done = store.done_keys(("ok",) if config.retry_failed else STATUSES)
+    pending = set(grid) - done
+    n_skipped = len(grid) - len(pending)
+    logger.info("grid: %d datasets x %d splits x %d detectors = %d fits; %d already in %s, %d to run",
+                len(datasets), len(cells), len(detectors), len(grid), n_skipped, store.path, len(pending))
+
+    if n_skipped:
+        _warn_changed_params(store, detectors, config)
+
+    counts = {s: 0 for s in STATUSES}
+    items = _work_items(cells, detectors, pending, config.data_dir)
+    runner = _run_dask if config.backend == "dask" else _run_joblib
+    from tqdm.auto import tqdm  # noqa: PLC0415
+
+    with tqdm(total=len(pending), desc="fits", unit="fit", disable=not config.progress,
+              file=sys.stderr, dynamic_ncols=True) as bar:
+        for key, result in runner(items, config):
+            store.write(key, result)
+            counts[result["status"]] += 1
+            if result["status"] == "error":
+                logger.error("%s failed: %s: %s\n%s", key, result.get("error_type"), result.get("error"),
+                             result.get("traceback") or "")
+            elif result["status"] == "timeout":
+                logger.warning("%s: %s", key, result.get("error"))
+            else:
+                logger.debug("%s: AUC-PR %.4f, AUC-ROC %.4f, fit %.2f s", key, result["auc_pr"],
+                             result["auc_roc"], result["fit_seconds"])
+            bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
+            bar.update(1)
+    summary = RunSummary(len(grid), n_skipped, counts, time.perf_counter() - t_start, store.path)
+    logger.info("%s", summary)
+    return summary

@@ -1,0 +1,108 @@
+"""Tests of adbench_runs.report on a real (small) results database."""
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from adbench_runs.report import complete_blocks, leaderboard_markdown, load_results, rank_table, write_report
+from adbench_runs.runner import RunConfig, run_grid
+from adbench_runs.store import FitKey, ResultStore
+
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "results.db"
+    with ResultStore(path) as store:
+        # label budgets 0.0 and 0.1: LR (supervised) fails at 0.0, on every dataset and seed
+        run_grid(RunConfig(datasets=["14_glass", "29_Pima", "43_WDBC"], detectors=["IForest", "ECOD", "HBOS", "LR"],
+                           budgets=[0.0, 0.1], seeds=[1, 2]), store)
+        # a robustness sweep
+        run_grid(RunConfig(datasets=["14_glass", "43_WDBC"], detectors=["IForest", "LR"], seeds=[1],
+                           noise_type="irrelevant_features", noise_ratios=[0.0, 0.25]), store)
+    return path
+
+
+def test_load_results(db):
+    frame = load_results(db)
+    assert len(frame) == 48 + 8
+    assert set(frame["setting"]) == {"adbench, la=0", "adbench, la=0.1",
+                                     "adbench, la=0.1, irrelevant_features=0",
+                                     "adbench, la=0.1, irrelevant_features=0.25"}
+    assert (frame.loc[(frame["detector"] == "LR") & (frame["budget"] == "0.0"), "status"] == "error").all()
+
+
+def test_leaderboard_shows_failures_explicitly(db):
+    text = leaderboard_markdown(load_results(db))
+    assert "## adbench, la=0" in text and "## adbench, la=0.1" in text
+    # Pima has a row in the AUC-PR and AUC-ROC tables of both settings it was run in
+    assert sum(line.startswith("| 29_Pima |") for line in text.splitlines()) == 2 * 2
+    section = text.split("## adbench, la=0\n")[1].split("\n## ")[0]
+    # LR failed on every seed at la=0: shown as failed, not dropped, and not ranked
+    assert "failed (2/2)" in section
+    assert "not ranked (every fit failed): LR" in section
+    assert "Ranks on 3 of 3 datasets" in section
+    assert "| LR | 14_glass | error | ValueError | 2 |" in section
+    assert "*average rank*" in section and "*wins*" in section
+
+
+def test_write_report_files(db, tmp_path):
+    paths = write_report(load_results(db), tmp_path / "out")
+    for key in ("markdown", "results_csv", "summary_csv"):
+        assert paths[key].is_file() and paths[key].stat().st_size > 0
+    names = {p.name for p in paths["plots"]}
+    assert {"cd_adbench_la_0.1.png", "ranks_adbench_la_0.1.png", "budget_adbench_ratio.png"} <= names
+    assert any(n.startswith("noise_adbench_irrelevant_features") for n in names)
+    for png in paths["plots"]:
+        data = png.read_bytes()
+        assert data.startswith(PNG_MAGIC) and len(data) > 10_000
+    results = pd.read_csv(paths["results_csv"])
+    assert len(results) == 56 and set(results["status"]) == {"ok", "error"}
+    summary = pd.read_csv(paths["summary_csv"])
+    assert {"auc_pr_mean", "auc_pr_std", "auc_roc_mean", "n_ok", "n_error"} <= set(summary.columns)
+    lr0 = summary[(summary["detector"] == "LR") & (summary["budget"] == 0.0)]
+    assert (lr0["n_ok"] == 0).all() and (lr0["n_error"] == 2).all() and lr0["auc_pr_mean"].isna().all()
+    md = paths["markdown"].read_text()
+    for name in names:
+        assert f"]({name})" in md
+
+
+def test_report_of_an_empty_frame_is_refused(tmp_path):
+    with ResultStore(tmp_path / "empty.db") as store:
+        frame = load_results(store)
+    assert leaderboard_markdown(frame) == "No results."
+    with pytest.raises(ValueError, match="no results"):
+        write_report(frame, tmp_path / "out")
+
+
+def _frame(tmp_path, scores):
+    """A database with the given {(dataset, seed, detector): auc_pr or status} entries."""
+    with ResultStore(tmp_path / "hand.db") as store:
+        for (dataset, seed, detector), value in scores.items():
+            key = FitKey(dataset, "adbench", 0.1, seed, detector)
+            if isinstance(value, str):
+                store.write(key, {"status": value, "error": value})
+            else:
+                store.write(key, {"status": "ok", "auc_pr": value, "auc_roc": value})
+        return load_results(store)
+
+
+def test_ranks_use_complete_blocks_only(tmp_path):
+    scores = {}
+    for seed in (1, 2):
+        scores.update({("a", seed, "X"): 0.9, ("a", seed, "Y"): 0.5, ("a", seed, "Z"): 0.7,
+                       ("b", seed, "X"): 0.4, ("b", seed, "Y"): 0.6, ("b", seed, "Z"): 0.6})
+    scores.update({("c", 1, "X"): 0.9, ("c", 1, "Y"): 0.8, ("c", 1, "Z"): 0.7, ("c", 2, "X"): "timeout",
+                   ("c", 2, "Y"): 0.8, ("c", 2, "Z"): 0.7})
+    frame = _frame(tmp_path, scores)
+    complete, excluded, unranked = complete_blocks(frame)
+    assert complete == ["a", "b"] and excluded == {"c": "not complete for X"} and unranked == []
+    table, ranks, _, _ = rank_table(frame)
+    assert ranks.loc["a"].tolist() == [1.0, 3.0, 2.0]
+    assert ranks.loc["b"].tolist() == [3.0, 1.5, 1.5]  # ties share the average rank
+    text = leaderboard_markdown(frame)
+    assert "0.900 ± 0.000 (1/2 ok)" in text  # X on c: the timed-out seed is not hidden
+    assert "excluded: c (not complete for X)" in text
+    with pytest.raises(ValueError, match="metric"):
+        rank_table(frame, "f1")

@@ -1,0 +1,257 @@
+"""Tests of adbench_runs.runner on the embedded real datasets with cheap real detectors."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from adbench_runs.detectors import DetectorSpec
+from adbench_runs.runner import RunConfig, build_cells, resolve_datasets, resolve_detectors, run_grid
+from adbench_runs.store import FitKey, ResultStore
+
+DATASETS = ["14_glass", "43_WDBC"]
+
+
+@pytest.fixture
+def store(tmp_path):
+    with ResultStore(tmp_path / "results.db") as st:
+        yield st
+
+
+@pytest.fixture(scope="module")
+def reference(tmp_path_factory):
+    """A sequential (jobs=1) run of 2 datasets x 2 seeds x 3 detectors: the reference rows."""
+    path = tmp_path_factory.mktemp("ref") / "ref.db"
+    config = RunConfig(datasets=DATASETS, detectors=["IForest", "ECOD", "LR"], seeds=[1, 2])
+    with ResultStore(path) as st:
+        summary = run_grid(config, st)
+        rows = st.rows()
+    return config, summary, rows, path
+
+
+def _by_key(rows):
+    return {(r["dataset"], r["budget"], r["seed"], r["detector"]): r for r in rows}
+
+
+def test_tiny_grid_writes_one_ok_row_per_fit(reference):
+    config, summary, rows, _ = reference
+    assert summary.n_grid == 12 and summary.n_skipped == 0 and summary.counts == {"ok": 12, "error": 0, "timeout": 0}
+    assert len(rows) == 12
+    assert len(_by_key(rows)) == 12
+    for r in rows:
+        assert r["status"] == "ok" and r["protocol"] == "adbench" and r["budget"] == "0.1"
+        assert 0.0 <= r["auc_pr"] <= 1.0 + 1e-9 and 0.0 <= r["auc_roc"] <= 1.0 + 1e-9
+        assert r["fit_seconds"] >= 0 and r["predict_seconds"] >= 0
+        assert r["n_train"] == 700 and r["n_test"] == 300  # ADBench pads small sets to 1,000 rows
+        assert r["n_labelled"] >= 1 and r["n_anomalies_test"] >= 1
+        for module in ("python", "numpy", "sklearn", "torch", "pyod", "pyod_dasad"):
+            assert module in r["versions"]
+        assert r["versions"]["detector_source"]
+        assert r["host"]["cpu_count"] >= 1 and r["host"]["hostname"]
+        assert r["split_hash"].startswith("sha1:")
+    # IForest is a real, informative detector on WDBC (10 anomalies in 367 rows)
+    wdbc = [r["auc_roc"] for r in rows if r["dataset"] == "43_WDBC" and r["detector"] == "IForest"]
+    assert min(wdbc) > 0.8
+    # params hold the library defaults plus the registry values
+    iforest = next(r for r in rows if r["detector"] == "IForest")
+    assert iforest["params"]["n_jobs"] == 1 and "n_estimators" in iforest["params"]
+
+
+def test_every_detector_sees_the_same_split(reference):
+    _, _, rows, _ = reference
+    hashes = {}
+    for r in rows:
+        hashes.setdefault((r["dataset"], r["seed"]), set()).add(r["split_hash"])
+    assert all(len(h) == 1 for h in hashes.values())
+    assert len({next(iter(h)) for h in hashes.values()}) == len(hashes)  # seeds/datasets differ
+
+
+def test_rerun_skips_everything_and_results_are_deterministic(reference, store):
+    config, _, ref_rows, path = reference
+    with ResultStore(path) as st:
+        again = run_grid(config, st)
+    assert again.n_skipped == 12 and again.n_run == 0
+    # a fresh database gives the same splits and the same scores
+    fresh = run_grid(RunConfig(datasets=DATASETS[:1], detectors=["IForest", "LR"], seeds=[2]), store)
+    assert fresh.n_run == 2
+    ref = _by_key(ref_rows)
+    for r in store.rows():
+        other = ref[(r["dataset"], r["budget"], r["seed"], r["detector"])]
+        assert r["split_hash"] == other["split_hash"]
+        assert r["auc_pr"] == pytest.approx(other["auc_pr"], abs=1e-12)
+
+
+def test_joblib_workers_give_the_same_results(reference, store):
+    _, _, ref_rows, _ = reference
+    config = RunConfig(datasets=DATASETS, detectors=["IForest", "ECOD", "LR"], seeds=[1, 2], jobs=2)
+    summary = run_grid(config, store)
+    assert summary.counts["ok"] == 12
+    rows = store.rows()
+    assert {r["worker"] for r in rows} != {ref_rows[0]["worker"]}  # ran in other processes
+    ref = _by_key(ref_rows)
+    for r in rows:
+        other = ref[(r["dataset"], r["budget"], r["seed"], r["detector"])]
+        assert r["split_hash"] == other["split_hash"]
+        assert r["auc_pr"] == pytest.approx(other["auc_pr"], abs=1e-12)
+
+
+def test_failures_are_recorded_and_the_run_goes_on(store):
+    # budget 0.0 leaves no labelled anomaly: the supervised LR must fail (ValueError);
+    # IForest with n_estimators=-5 fails scikit-learn's parameter validation.
+    config = RunConfig(datasets=["14_glass"], detectors=["ECOD", "LR", "IForest"], budgets=[0.0], seeds=[1],
+                       overrides={"IForest": {"n_estimators": -5}})
+    summary = run_grid(config, store)
+    assert summary.counts == {"ok": 1, "error": 2, "timeout": 0}
+    rows = {r["detector"]: r for r in store.rows()}
+    assert rows["ECOD"]["status"] == "ok"
+    lr = rows["LR"]
+    assert lr["status"] == "error" and lr["error_type"] == "ValueError"
+    assert "both classes" in lr["error"] and "Traceback" in lr["traceback"]
+    assert lr["auc_pr"] is None and lr["n_labelled"] == 0 and lr["n_train"] == 700
+    iforest = rows["IForest"]
+    assert iforest["status"] == "error" and "n_estimators" in iforest["error"]
+    assert iforest["params"]["n_estimators"] == -5  # the failing parameters are recorded
+
+    # --retry-failed redoes error rows only, in place
+    fixed = RunConfig(datasets=["14_glass"], detectors=["ECOD", "LR", "IForest"], budgets=[0.0], seeds=[1],
+                      retry_failed=True)
+    again = run_grid(fixed, store)
+    assert again.n_skipped == 1 and again.n_run == 2
+    rows = {r["detector"]: r for r in store.rows()}
+    assert store.count() == 3
+    assert rows["IForest"]["status"] == "ok" and rows["IForest"]["attempts"] == 2
+    assert rows["LR"]["status"] == "error" and rows["LR"]["attempts"] == 2
+    assert rows["ECOD"]["attempts"] == 1
+
+
+class _NaNScores:
+    """Test double of the estimator interface: fits, then scores NaN for every row."""
+
+    def fit(self, X, y=None):
+        return self
+
+    def decision_function(self, X):
+        return np.full(len(X), np.nan)
+
+
+def _nan_factory(params, seed, n_features):
+    return _NaNScores()
+
+
+def test_nan_scores_are_a_recorded_failure(store):
+    spec = DetectorSpec(name="NaNScores", group="unsupervised", source="tests", params={}, requires=(),
+                        factory=_nan_factory)
+    config = RunConfig(datasets=["14_glass"], detectors=["NaNScores", "ECOD"], seeds=[1],
+                       custom_detectors={"NaNScores": spec})
+    summary = run_grid(config, store)
+    assert summary.counts == {"ok": 1, "error": 1, "timeout": 0}
+    row = store.get(FitKey("14_glass", "adbench", 0.1, 1, "NaNScores"))
+    assert row["status"] == "error" and row["error_type"] == "NonFiniteScoresError"
+    assert "300 non-finite scores" in row["error"] and row["auc_pr"] is None
+
+
+def test_timeout_kills_the_fit_and_is_recorded(store):
+    # 200,000 trees take minutes; the limit is 2 s. ECOD finishes well inside it.
+    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1], timeout=2.0,
+                       overrides={"IForest": {"n_estimators": 200_000}})
+    summary = run_grid(config, store)
+    assert summary.counts == {"ok": 1, "error": 0, "timeout": 1}
+    slow = store.get(FitKey("14_glass", "adbench", 0.1, 1, "IForest"))
+    assert slow["status"] == "timeout" and slow["error_type"] == "Timeout" and "2 s" in slow["error"]
+    assert slow["auc_pr"] is None and slow["split_hash"].startswith("sha1:")
+    fast = store.get(FitKey("14_glass", "adbench", 0.1, 1, "ECOD"))
+    assert fast["status"] == "ok" and fast["fit_seconds"] < 2.0
+
+
+def test_unavailable_dataset_gives_error_rows_for_every_detector(store, tmp_path):
+    missing = str(tmp_path / "nothing_here.npz")
+    config = RunConfig(datasets=[missing, "14_glass"], detectors=["ECOD", "LR"], seeds=[1])
+    summary = run_grid(config, store)
+    assert summary.counts == {"ok": 2, "error": 2, "timeout": 0}
+    failed = [r for r in store.rows() if r["status"] == "error"]
+    assert {r["detector"] for r in failed} == {"ECOD", "LR"}
+    assert all(r["error_type"] == "DatasetUnavailable" for r in failed)
+
+
+def test_dask_local_cluster_gives_the_same_results(reference, store):
+    distributed = pytest.importorskip("distributed")
+    _, _, ref_rows, _ = reference
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        config = RunConfig(datasets=DATASETS, detectors=["IForest", "LR"], seeds=[1], backend="dask",
+                           scheduler=cluster.scheduler_address)
+        summary = run_grid(config, store)
+    assert summary.counts["ok"] == 4 and store.count() == 4
+    ref = _by_key(ref_rows)
+    for r in store.rows():
+        other = ref[(r["dataset"], r["budget"], r["seed"], r["detector"])]
+        assert r["split_hash"] == other["split_hash"]
+        assert r["auc_pr"] == pytest.approx(other["auc_pr"], abs=1e-12)
+
+
+def test_devnet_grid_defaults_and_contamination_sweep():
+    config = RunConfig(datasets=["6_cardio"], detectors=["IForest"], protocol="devnet", contaminations=[0.0, 0.05])
+    cells = build_cells(config, ["6_cardio"])
+    assert len(cells) == 2 * 10  # ten seeds by default
+    assert {c.budget for c in cells} == {30} and {c.noise_type for c in cells} == {"contamination"}
+    assert {c.noise_ratio for c in cells} == {0.0, 0.05}
+    adbench = build_cells(RunConfig(datasets=["x"], budgets=[0.01, 0.05, 5]), ["x"])
+    assert len(adbench) == 3 * 3 and {c.seed for c in adbench} == {1, 2, 3}
+
+
+def test_devnet_protocol_runs(store):
+    config = RunConfig(datasets=["6_cardio"], detectors=["LR"], protocol="devnet", seeds=[0])
+    assert run_grid(config, store).counts["ok"] == 1
+    row = store.rows()[0]
+    assert row["budget"] == "30" and row["n_labelled"] == 30 and row["noise_type"] == "contamination"
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"protocol": "nope"}, "protocol"),
+    ({"backend": "spark"}, "backend"),
+    ({"backend": "dask"}, "scheduler"),
+    ({"timeout": 0}, "timeout"),
+    ({"jobs": 0}, "jobs"),
+    ({"protocol": "devnet", "budgets": [0.1]}, "counts"),
+    ({"noise_ratios": [0.1]}, "noise_type"),
+    ({"contaminations": [0.1]}, "devnet"),
+])
+def test_bad_configs_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        RunConfig(**kwargs).validate()
+
+
+def test_resolving_groups():
+    assert resolve_datasets(["default", "14_glass"]) == resolve_datasets(["default"])
+    assert len(resolve_datasets(["default"])) == 5
+    unsup = resolve_detectors(["unsupervised"])
+    assert "IForest" in unsup and "LR" not in unsup
+    assert resolve_detectors(["IForest", "unsupervised"])[0] == "IForest"
+    with pytest.raises(ValueError, match="unknown detector"):
+        resolve_detectors(["IForrest"])
+
+
+@pytest.mark.slow
+def test_dask_worker_processes_with_timeouts(store):
+    """Two worker processes on loopback; a time limit enforced inside the Dask workers."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None) as cluster:
+        config = RunConfig(datasets=DATASETS, detectors=["IForest", "ECOD"], seeds=[1], backend="dask",
+                           scheduler=cluster.scheduler_address, timeout=3.0,
+                           overrides={"IForest": {"n_estimators": 200_000}})
+        summary = run_grid(config, store)
+    assert summary.counts == {"ok": 2, "error": 0, "timeout": 2}
+    assert {r["detector"] for r in store.rows() if r["status"] == "timeout"} == {"IForest"}
+
+
+def test_changed_parameters_on_resume_are_warned_about(store, caplog):
+    config = RunConfig(datasets=["14_glass"], detectors=["IForest"], seeds=[1],
+                       overrides={"IForest": {"n_estimators": 20}})
+    run_grid(config, store)
+    with caplog.at_level("WARNING", logger="adbench_runs.runner"):
+        run_grid(config, store)
+    assert "differ" not in caplog.text
+    config.overrides = {"IForest": {"n_estimators": 30}}
+    with caplog.at_level("WARNING", logger="adbench_runs.runner"):
+        summary = run_grid(config, store)
+    assert summary.n_run == 0 and "IForest: 1 stored parameter set(s) differ" in caplog.text
