@@ -47,7 +47,19 @@ def validate_X(estimator, X, reset):
     kwargs = {"dtype": (np.float64, np.float32), _FINITE_KW: True, "accept_sparse": False}
     if _sk_validate_data is not None:
         return _sk_validate_data(estimator, X, reset=reset, **kwargs)
-    return estimator._validate_data(X, reset=reset, **kwargs)  # pragma: no cover
+    from sklearn.utils.validation import _get_feature_names  # scikit-learn >= 1.0
+    names = _get_feature_names(X)
+    X = _sk_check_array(X, **kwargs)
+    if reset:
+        estimator.n_features_in_ = X.shape[1]
+        if names is not None:
+            estimator.feature_names_in_ = names
+        elif hasattr(estimator, "feature_names_in_"):
+            del estimator.feature_names_in_
+    elif X.shape[1] != estimator.n_features_in_:
+        raise ValueError("X has %d features, but %s is expecting %d features as input"
+                         % (X.shape[1], type(estimator).__name__, estimator.n_features_in_))
+    return X
 
 
 def torch_load_bytes(blob, map_location):
