@@ -5,8 +5,10 @@ current (Python 3.11+, torch 2.x, scikit-learn 1.9, pyod 3.x, numpy 2).
 Everything that differs between those versions is wrapped here, so the rest of the package
 is written once, to the oldest API.
 """
+import contextlib
 import inspect
 import io
+import os
 
 import numpy as np
 import torch
@@ -87,6 +89,22 @@ def make_generator(device, seed):
         generator = torch.Generator()
     generator.manual_seed(int(seed))
     return generator
+
+
+@contextlib.contextmanager
+def torch_threads(n_threads):
+    """Run the block with ``torch.set_num_threads(n_threads)`` and restore the previous
+    setting afterwards (``None`` leaves it alone; -1 means every logical CPU)."""
+    if n_threads is None:
+        yield
+        return
+    previous = torch.get_num_threads()
+    n = (os.cpu_count() or 1) if n_threads == -1 else n_threads
+    torch.set_num_threads(int(n))
+    try:
+        yield
+    finally:
+        torch.set_num_threads(previous)
 
 
 def mps_available():

@@ -117,6 +117,14 @@ def _choice(name, value, choices):
     return value
 
 
+def check_n_jobs(n_jobs):
+    """``None``, -1 or a positive integer."""
+    if n_jobs is None or (isinstance(n_jobs, numbers.Integral) and not isinstance(n_jobs, bool)
+                          and (n_jobs == -1 or n_jobs >= 1)):
+        return None if n_jobs is None else int(n_jobs)
+    raise ValueError("n_jobs must be None, -1 or a positive integer, got %r" % (n_jobs,))
+
+
 def check_params(est):
     """Validate every constructor parameter of :class:`~pyod_dasad.DASAD` at fit time.
 
@@ -200,4 +208,5 @@ def check_params(est):
     p["loss_weighting"] = _choice("loss_weighting", est.loss_weighting, LOSS_WEIGHTINGS)
     p["preprocessing"] = _choice("preprocessing", est.preprocessing, PREPROCESSINGS)
     p["verbose"] = _non_negative_int("verbose", est.verbose)
+    p["n_jobs"] = check_n_jobs(est.n_jobs)
     return p

@@ -8,8 +8,8 @@ from pyod.models.base import BaseDetector
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import torch_load_bytes, torch_save_bytes
-from ._validation import check_features, check_labels, check_params
+from ._compat import torch_load_bytes, torch_save_bytes, torch_threads
+from ._validation import check_features, check_labels, check_n_jobs as _check_n_jobs, check_params
 from .device import resolve_device
 from .explain import Explanation
 from .network import DASADNet
@@ -111,6 +111,13 @@ class DASAD(BaseDetector):
         Rows per batch when scoring (memory on the device is bounded by it).
     device : {'auto'} or str or torch.device, default='auto'
         ``'auto'``: CUDA, else MPS, else CPU. Resolved at fit time into ``device_``.
+    n_jobs : int or None, default=1
+        CPU threads torch may use during ``fit`` and scoring (set for the duration of the
+        call, then restored). -1 uses every logical CPU; None leaves torch's own setting.
+        The default of one thread is deliberate: DASAD's networks are small, so extra
+        threads gain little, while a process that shares its cores (a joblib grid, a
+        benchmark runner, a busy laptop) can become an order of magnitude slower with
+        more threads than free cores.
     contamination : float in (0, 0.5], default=0.1
         Expected proportion of anomalies; sets ``threshold_`` (PyOD convention).
     random_state : int, numpy integer or None, default=None
@@ -178,8 +185,8 @@ class DASAD(BaseDetector):
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
                  loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
                  corruption_rate=0.3, noise_std=0.01, preprocessing="standard",
-                 inference_batch_size=8192, device="auto", contamination=0.1, random_state=None,
-                 verbose=0):
+                 inference_batch_size=8192, device="auto", n_jobs=1, contamination=0.1,
+                 random_state=None, verbose=0):
         self.hidden_dims = hidden_dims
         self.latent_dim = latent_dim
         self.token_dim = token_dim
@@ -211,6 +218,7 @@ class DASAD(BaseDetector):
         self.preprocessing = preprocessing
         self.inference_batch_size = inference_batch_size
         self.device = device
+        self.n_jobs = n_jobs
         self.contamination = contamination
         self.random_state = random_state
         self.verbose = verbose
@@ -246,6 +254,10 @@ class DASAD(BaseDetector):
         self : DASAD
         """
         p = check_params(self)
+        with torch_threads(p["n_jobs"]):
+            return self._fit(X, y, p)
+
+    def _fit(self, X, y, p):
         X = check_features(self, X, reset=True)
         n = X.shape[0]
         if n < 2:
@@ -295,7 +307,9 @@ class DASAD(BaseDetector):
         batch = self.inference_batch_size
         if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
             raise ValueError("inference_batch_size must be a positive integer, got %r" % (batch,))
-        return infer(self.net_, X, _BatchTransform(self.scaler_), self.device_, int(batch), top_k=top_k)
+        n_jobs = _check_n_jobs(self.n_jobs)
+        with torch_threads(n_jobs):
+            return infer(self.net_, X, _BatchTransform(self.scaler_), self.device_, int(batch), top_k=top_k)
 
     def decision_function(self, X):
         """Anomaly scores of X (higher = more abnormal).

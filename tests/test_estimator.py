@@ -210,6 +210,7 @@ def test_not_fitted():
     ("min_credibility", 1.0, "min_credibility"),
     ("random_state", -3, "random_state"),
     ("device", "gpu-please", "not a valid torch device"),
+    ("n_jobs", 0, "n_jobs must be None, -1 or a positive integer"),
 ])
 def test_bad_parameters_raise_at_fit(data, param, value, match):
     X, y, _ = data
@@ -292,6 +293,21 @@ def test_every_constructor_parameter_changes_behaviour(data):
     assert fast_dasad(contamination=0.2).fit(X, y).threshold_ < base.threshold_
     small = fast_dasad(inference_batch_size=7).fit(X, y)
     assert np.allclose(small.decision_scores_, base.decision_scores_, atol=1e-5)
+
+
+def test_n_jobs_sets_threads_only_for_the_call(data):
+    X, y, _ = data
+    before = torch.get_num_threads()
+    one = fast_dasad(n_jobs=1).fit(X, y)
+    assert torch.get_num_threads() == before
+    every = fast_dasad(n_jobs=-1).fit(X, y)
+    untouched = fast_dasad(n_jobs=None).fit(X, y)
+    assert torch.get_num_threads() == before
+    assert np.allclose(one.decision_scores_, every.decision_scores_, atol=1e-4)
+    assert np.allclose(one.decision_scores_, untouched.decision_scores_, atol=1e-4)
+    one.set_params(n_jobs=-1)
+    one.decision_function(X)
+    assert torch.get_num_threads() == before
 
 
 # -- persistence ----------------------------------------------------------------------------
