@@ -190,7 +190,7 @@ class Trainer:
                 if not torch.isfinite(total):
                     raise FloatingPointError(
                         "DASAD's training loss became %s at epoch %d; lower lr or check the "
-                        "scale of X (preprocessing='standard' is the default)" % (float(total), epoch))
+                        "scale of X (preprocessing='standard' is the default)" % (total.item(), epoch))
                 optimizer.zero_grad()
                 total.backward()
                 optimizer.step()

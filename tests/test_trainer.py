@@ -1,0 +1,73 @@
+"""The training loop's schedule: warm-up weights, pseudo-label refreshes, the centre, and
+streamed inference."""
+import numpy as np
+import pytest
+import torch
+
+from pyod_dasad._validation import check_params
+from pyod_dasad.network import DASADNet
+from pyod_dasad.trainer import Trainer, infer
+from _dasad_helpers import blobs, fast_dasad
+
+
+def _trainer(**overrides):
+    est = fast_dasad(**overrides)
+    p = check_params(est)
+    torch.manual_seed(0)
+    net = DASADNet(6, p["hidden_dims"], p["latent_dim"], p["token_dim"], p["projection_dim"], p["views"],
+                   p["attention"], p["batch_norm"])
+    return Trainer(net, p, torch.device("cpu"), 0, lambda b: np.asarray(b, dtype=np.float32)), p
+
+
+def test_schedule_warmup_then_refresh_every_interval():
+    X, y, _ = blobs()
+    trainer, p = _trainer(epochs=6, warmup_epochs=2, pseudo_label_interval=2)
+    history = trainer.fit(X, y)
+    assert [h["epoch"] for h in history] == list(range(6))
+    assert [r["epoch"] for r in trainer.pseudo_label_log] == [2, 4]
+    last = trainer.pseudo_label_log[-1]
+    n_unlabelled = int((y == 0).sum())
+    assert last["anomalies"] + last["normals"] + last["uncertain"] == n_unlabelled
+    assert last["uncertain"] > 0
+
+
+def test_no_pseudo_labels_means_no_refresh():
+    X, y, _ = blobs()
+    trainer, _ = _trainer(pseudo_labels=False, epochs=4)
+    trainer.fit(X, y)
+    assert trainer.pseudo_label_log == []
+
+
+def test_center_moves_to_credible_normal_codes():
+    X, y, _ = blobs()
+    trainer, _ = _trainer(epochs=3)
+    trainer.fit(X, y)
+    normals = torch.from_numpy(X[:200].astype(np.float32))
+    with torch.no_grad():
+        z = trainer.net.autoencoder.encode(normals)[0]
+    center = trainer.net.center
+    assert torch.isfinite(center).all() and center.abs().sum() > 0
+    # the centre is close to the normal codes' mean compared with the codes' spread
+    assert (center - z.mean(0)).norm() < z.std(0).norm()
+
+
+def test_infer_streams_in_batches_with_same_result():
+    X, y, _ = blobs()
+    trainer, _ = _trainer()
+    trainer.fit(X, y)
+    ident = lambda b: np.asarray(b, dtype=np.float32)  # noqa: E731
+    one = infer(trainer.net, X, ident, torch.device("cpu"), 10_000)
+    many = infer(trainer.net, X, ident, torch.device("cpu"), 7, top_k=2)
+    assert np.allclose(one["score"], many["score"], atol=1e-5)
+    assert np.allclose(one["alpha"].sum(1), 1, atol=1e-6)
+    assert many["top_features"].shape == (len(X), 2)
+    rows = np.array([5, 3, 200])
+    sub = infer(trainer.net, X, ident, torch.device("cpu"), 2, rows=rows)
+    assert np.allclose(sub["score"], one["score"][rows], atol=1e-5)
+
+
+def test_non_finite_loss_is_a_clear_error():
+    X, y, _ = blobs()
+    trainer, _ = _trainer(lr=1e12, epochs=5, steps_per_epoch=10)
+    with pytest.raises(FloatingPointError, match="loss became"):
+        trainer.fit(X * 1e6, y)
