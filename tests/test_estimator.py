@@ -102,13 +102,8 @@ def test_single_labelled_anomaly(data):
 
 
 def test_more_labelled_anomalies_than_unlabelled():
-    X, _, truth = blobs(n_normal=30, n_anomaly=60, n_labelled=0)
-    y = truth.copy()
-    y[:5] = 0  # 5 unlabelled, 60 labelled... plus 25 more unlabelled normals below
-    y[5:30] = 0
-    y[30:] = 1
-    y[:30] = 0
-    y[30:35] = 0
+    X, _, _ = blobs(n_normal=30, n_anomaly=60, n_labelled=0)
+    y = np.r_[np.zeros(35, dtype=int), np.ones(55, dtype=int)]  # 55 labelled, 35 unlabelled
     clf = fast_dasad().fit(X, y)
     assert clf.n_labelled_ == 55 and np.isfinite(clf.decision_scores_).all()
 
