@@ -21,7 +21,7 @@ When all of these fail, :class:`DatasetUnavailable` (a ``FileNotFoundError``) sa
 file is missing and where to put it.
 
 Dataset choices for the ``paper`` group (the eight datasets of FEAWAD and DASAD)
--------------------------------------------------------------------------------
+--------------------------------------------------------------------------------
 * ``spambase`` is the full UCI Spambase file (4,601 rows, 57 features, 1,813 spam = 1 as
   anomaly), not ADBench's 35_SpamBase (4,207 rows, a de-duplicated DAMI version). Evidence:
   FEAWAD's public ``dataset/spambase_normalization.csv`` (GitHub

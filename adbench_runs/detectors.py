@@ -613,9 +613,13 @@ def _build_registry() -> dict:
               ("pyod", "xgboost")),
         _spec("PyOD-DevNet", "semi-supervised", _PYOD, "pyod.models.devnet:DevNet", {"device": "auto"},
               ("pyod", "torch"), seed_arg=None,
-              notes=("PyOD's port: its random_seed argument is unused, batches are plain shuffles "
-                     "of all data (not DevNet's balanced sampling), and the module seeds numpy "
-                     "and torch globally at import; the adapter seeds and isolates it.")),
+              notes=("PyOD's port, run as shipped: fit() calls deviation_loss(outputs, labels) "
+                     "while the function is deviation_loss(y_true, y_pred), so labels and "
+                     "scores are swapped in the loss (pyod 3.6.7, pyod/models/devnet.py); its "
+                     "random_seed argument is unused, batches are plain shuffles of all data "
+                     "(not DevNet's balanced sampling), and the module seeds numpy and torch "
+                     "globally at import; the adapter seeds and isolates it. DeepOD-DevNet is "
+                     "the authors' implementation.")),
         _deepod("RoSAS", "RoSAS"),
         _deepod("DevNet", "DevNet"),
         _deepod("PReNet", "PReNet"),

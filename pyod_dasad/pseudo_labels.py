@@ -3,7 +3,7 @@
 After the warm-up, every unlabelled sample is ranked by a consensus of the model score and
 the three views' deviation magnitudes (each rank-normalised to [0, 1]). Its *credibility* is
 the attention-weighted agreement of the views' ranks with the reference rank (the model
-score; with no labelled anomalies at all, the views' mean rank):
+score; with no labelled anomalies at all, the views' mean rank)::
 
     credibility_i = sum_j alpha_ij * (1 - |r_ij - r_ref,i|)
 
