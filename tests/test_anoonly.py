@@ -1,8 +1,6 @@
 """Tests of our AnoOnly reimplementation (adbench_runs.anoonly)."""
 from __future__ import annotations
 
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -24,19 +22,10 @@ def _one_torch_thread():
     torch.set_num_threads(old)
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("PYOD_DASAD_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-
 @pytest.fixture(scope="module")
-def cardio_split():
+def cardio_split(shared_data_dir):
     """ADBench-style split of the real cardio data: 70/30, MinMax on train, 10% labels."""
-    path = _data_dir() / "adbench" / "6_cardio.npz"
-    if not path.exists():
-        pytest.skip(f"real dataset not found at {path} (set PYOD_DASAD_DATA)")
+    path = shared_data_dir / "adbench" / "6_cardio.npz"
     data = np.load(path, allow_pickle=False)
     X, y = data["X"], data["y"].astype(int)
     X_tr, X_te, y_tr, y_te = train_test_split(X, y, test_size=0.3, stratify=y, random_state=0)

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import random
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,19 +42,10 @@ TEST_OVERRIDES = {
 NOT_BIT_REPRODUCIBLE: dict = {}
 
 
-def _data_dir() -> Path:
-    env = os.environ.get("PYOD_DASAD_DATA")
-    if env:
-        return Path(env)
-    return Path(__file__).resolve().parents[1].parent / "shared" / "datasets"
-
-
 @pytest.fixture(scope="module")
-def cardio_small():
+def cardio_small(shared_data_dir):
     """A stratified 300-row sample of the real cardio data, MinMax-scaled, 5 labelled anomalies."""
-    path = _data_dir() / "adbench" / "6_cardio.npz"
-    if not path.exists():
-        pytest.skip(f"real dataset not found at {path} (set PYOD_DASAD_DATA)")
+    path = shared_data_dir / "adbench" / "6_cardio.npz"
     data = np.load(path, allow_pickle=False)
     X, y = data["X"], data["y"].astype(int)
     rng = np.random.default_rng(0)
