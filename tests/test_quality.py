@@ -2,9 +2,13 @@
 shipped as a fixture in adbench_runs/data), ADBench protocol, seed 1, 10% of the training
 anomalies labelled (13 labels), default DASAD.
 
-Measured on 2026-11-23 (CPU, torch 2.13): AUC-ROC 0.946, AUC-PR 0.888; IForest on the same
-split reaches AUC-PR ~0.55. The floors below leave room for platform-level float noise,
-not for a regression.
+Measured on 2026-11-23 (CPU, one torch thread, torch 2.13): AUC-ROC 0.930, AUC-PR 0.867;
+IForest on the same split: AUC-ROC 0.93, AUC-PR 0.60. AUC-ROC alone is not a hard bar on
+cardio (IForest meets it without labels), so the test's teeth are the AUC-PR floor and the
+margin over IForest's AUC-PR - what the 13 labels must buy. The floors leave room for
+float differences between CPUs, not for a regression. (Seeds 2 and 3 of the same protocol
+give AUC-PR 0.566 and 0.900: DASAD's variance across splits is real and is tracked in
+benchmarks/results/ablation_dev.md.)
 """
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -13,7 +17,7 @@ from adbench_runs.datasets import load_dataset
 from adbench_runs.protocols import adbench_split
 from pyod_dasad import DASAD
 
-AUC_ROC_FLOOR = 0.92
+AUC_ROC_FLOOR = 0.90
 AUC_PR_FLOOR = 0.80
 
 
