@@ -657,8 +657,47 @@ def _build_registry() -> dict:
 DETECTORS: dict = _build_registry()
 
 
+def user_detector(target: str) -> DetectorSpec:
+    """A spec for your own detector class, named by its import path ``"package.module:Class"``.
+
+    The class follows PyOD's API: it is built with no arguments (plus ``random_state``
+    when its ``__init__`` takes one), ``fit(X, y)`` receives the semi-supervised labels
+    (1 = labelled anomaly, 0 = unlabelled; an unsupervised class simply ignores ``y``) and
+    ``decision_function(X)`` returns higher scores for more abnormal samples. It runs in the
+    ``semi-supervised`` group under the name ``target``. The module must be importable in
+    the worker processes too (installed, or on ``PYTHONPATH``).
+
+    Raises
+    ------
+    ValueError
+        If ``target`` is not ``"module:Class"``, cannot be imported, or the class lacks
+        ``fit``/``decision_function``.
+    """
+    module_name, sep, attr = target.partition(":")
+    if not sep or not module_name or not attr:
+        raise ValueError(f"a detector given by path must read 'package.module:Class', got {target!r}")
+    try:
+        cls = _load(target)
+    except (ImportError, AttributeError) as exc:
+        raise ValueError(f"cannot import detector {target!r}: {exc}") from exc
+    missing = [m for m in ("fit", "decision_function") if not callable(getattr(cls, m, None))]
+    if missing:
+        raise ValueError(f"detector {target!r} lacks {', '.join(missing)}; it needs PyOD's "
+                         f"fit(X, y) and decision_function(X)")
+    try:
+        takes_seed = "random_state" in inspect.signature(cls).parameters
+    except (TypeError, ValueError):
+        takes_seed = False
+    return _spec(target, "semi-supervised", f"user: {target}", target, {}, (module_name,),
+                 seed_arg="random_state" if takes_seed else None,
+                 notes="your own detector, given by import path")
+
+
 def get_detector(name: str) -> DetectorSpec:
     """Return the :class:`DetectorSpec` called ``name``.
+
+    A name of the form ``"package.module:Class"`` that is not registered gives your own
+    detector class (see :func:`user_detector`).
 
     Raises
     ------
@@ -671,6 +710,8 @@ def get_detector(name: str) -> DetectorSpec:
         return DETECTORS[name]
     except KeyError:
         pass
+    if ":" in name:
+        return user_detector(name)
     lowered = {key.lower(): key for key in DETECTORS}
     if name.lower() in lowered:
         hint = [lowered[name.lower()]]

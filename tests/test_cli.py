@@ -84,6 +84,15 @@ def test_small_run_prints_leaderboard_and_writes_report(tmp_path, capsys):
     assert "| 29_Pima |" in capsys.readouterr().out
 
 
+def test_run_with_a_user_detector_given_by_import_path(tmp_path, capsys):
+    db = tmp_path / "r.db"
+    assert main(["run", "--datasets", "14_glass", "--detectors", "pyod.models.hbos:HBOS", "IForest",
+                 "--seeds", "1", "--la", "0.1", "--db", str(db), "--no-progress", "--jobs", "2"]) == 0
+    with sqlite3.connect(db) as conn:
+        rows = conn.execute("SELECT detector, status FROM results ORDER BY detector").fetchall()
+    assert rows == [("IForest", "ok"), ("pyod.models.hbos:HBOS", "ok")]
+
+
 def test_report_of_missing_database_fails(tmp_path):
     with pytest.raises(SystemExit, match="does not exist"):
         main(["report", "--db", str(tmp_path / "none.db")])

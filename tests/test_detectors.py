@@ -234,3 +234,21 @@ def test_detector_repr_and_name():
     assert isinstance(det, Detector) and det.name == "HBOS"
     assert "HBOS" in repr(det)
     assert isinstance(get_detector("HBOS").factory, functools.partial)
+
+
+def test_user_detector_by_import_path():
+    spec = get_detector("pyod.models.copod:COPOD")
+    assert spec.group == "semi-supervised" and spec.source == "user: pyod.models.copod:COPOD"
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(120, 4))
+    X[:6] += 5
+    y = np.zeros(120, dtype=int)
+    y[:2] = 1
+    scores = spec.build(random_state=0).fit(X, y).decision_function(X)
+    assert scores.shape == (120,) and scores[:6].mean() > scores[6:].mean()
+    with pytest.raises(ValueError, match="cannot import"):
+        get_detector("no_such_package.module:Thing")
+    with pytest.raises(ValueError, match="lacks"):
+        get_detector("collections:OrderedDict")
+    with pytest.raises(ValueError, match="module:Class"):
+        get_detector("pyod.models.copod:")
