@@ -18,6 +18,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 
 VARIANTS = {
     "full (defaults)": {},
+    "no view dropout": {"view_dropout": 0.0},
     "uniform attention": {"attention": "uniform"},
     "no pseudo-labels": {"pseudo_labels": False},
     "contrastive off": {"contrastive": "off"},

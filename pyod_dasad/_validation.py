@@ -203,6 +203,9 @@ def check_params(est):
         raise ValueError("views must not repeat a view, got %r" % (views,))
     p["views"] = tuple(v for v in VIEW_NAMES if v in views)  # canonical order
     p["attention"] = _choice("attention", est.attention, ATTENTION_MODES)
+    p["view_dropout"] = _non_negative_float("view_dropout", est.view_dropout)
+    if p["view_dropout"] >= 1:
+        raise ValueError("view_dropout must be in [0, 1), got %r" % (est.view_dropout,))
     p["pseudo_labels"] = bool(est.pseudo_labels)
     p["contrastive"] = _choice("contrastive", est.contrastive, CONTRASTIVE_MODES)
     p["loss_weighting"] = _choice("loss_weighting", est.loss_weighting, LOSS_WEIGHTINGS)

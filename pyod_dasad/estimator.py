@@ -62,6 +62,11 @@ class DASAD(BaseDetector):
         Deviation views used as attention tokens (ablation switch).
     attention : {'learned', 'uniform'}, default='learned'
         Learned per-sample attention, or a uniform average of the tokens (ablation).
+    view_dropout : float in [0, 1), default=0.3
+        During training, each view token of each sample is hidden from the attention
+        with this probability (never all of them), so the scorer cannot lean on a single
+        view; 0 turns it off. Chosen on the development datasets (cardio, satellite,
+        mammography): see ``benchmarks/results/ablation_dev.md``.
     pseudo_labels : bool, default=True
         Credibility-weighted pseudo-labels for unlabelled samples after the warm-up. If
         False, unlabelled samples are all treated as normal (weight 1) after the warm-up.
@@ -179,7 +184,7 @@ class DASAD(BaseDetector):
 
     def __init__(self, hidden_dims=(128, 64), latent_dim=32, token_dim=64, projection_dim=32,
                  batch_norm=False, views=("latent", "residual", "error"), attention="learned",
-                 pseudo_labels=True, contrastive="asymmetric", epochs=30, steps_per_epoch=20,
+                 view_dropout=0.3, pseudo_labels=True, contrastive="asymmetric", epochs=30, steps_per_epoch=20,
                  batch_size=256, lr=1e-3, weight_decay=1e-5, warmup_epochs=5, warmup_weight=0.1,
                  pseudo_label_interval=1, pseudo_anomaly_ratio=0.01, pseudo_normal_ratio=0.8,
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
@@ -194,6 +199,7 @@ class DASAD(BaseDetector):
         self.batch_norm = batch_norm
         self.views = views
         self.attention = attention
+        self.view_dropout = view_dropout
         self.pseudo_labels = pseudo_labels
         self.contrastive = contrastive
         self.epochs = epochs

@@ -94,6 +94,9 @@ class DeviationAttention(nn.Module):
     ``alpha = softmax_j(q . K_j / sqrt(k))`` with a learned query ``q`` against the keys of
     the sample's own tokens; the fused value is ``h = sum_j alpha_j V_j``. With
     ``mode='uniform'`` the weights are fixed to ``1/J`` (ablation).
+
+    ``drop``, a boolean (B, J) mask used during training (view dropout), hides tokens from
+    a sample: their weight is 0 and the softmax runs over the remaining ones.
     """
 
     def __init__(self, token_dim, mode="learned"):
@@ -104,14 +107,16 @@ class DeviationAttention(nn.Module):
         self.value = nn.Linear(token_dim, token_dim)
         self.scale = 1.0 / math.sqrt(token_dim)
 
-    def forward(self, tokens):
+    def forward(self, tokens, drop=None):
         """``tokens``: (B, J, k) -> (fused (B, k), alpha (B, J))."""
         values = self.value(tokens)
         if self.mode == "uniform":
-            alpha = torch.full(tokens.shape[:2], 1.0 / tokens.shape[1], device=tokens.device, dtype=tokens.dtype)
+            logits = torch.zeros(tokens.shape[:2], device=tokens.device, dtype=tokens.dtype)
         else:
             logits = (self.key(tokens) * self.query).sum(dim=-1) * self.scale
-            alpha = torch.softmax(logits, dim=1)
+        if drop is not None:
+            logits = logits.masked_fill(drop, -math.inf)
+        alpha = torch.softmax(logits, dim=1)
         fused = (alpha.unsqueeze(-1) * values).sum(dim=1)
         return fused, alpha
 
@@ -184,11 +189,13 @@ class DASADNet(nn.Module):
         # centre of the credible-normal latent codes, a running mean set by the trainer
         self.register_buffer("center", torch.zeros(latent_dim))
 
-    def forward(self, x):
+    def forward(self, x, view_drop=None):
+        """Score ``x``; ``view_drop`` is an optional (B, J) mask of view tokens to hide
+        (view dropout, training only)."""
         z, activations, recon, x_hat = self.autoencoder(x)
         views, level_errors, residual = deviation_views(x, z, self.center, activations, recon, x_hat, self.views)
         tokens = self.embedder(views)
-        fused, alpha = self.attention(tokens)
+        fused, alpha = self.attention(tokens, view_drop)
         return DASADOutput(self.head(fused), alpha, z, views, level_errors, residual)
 
     def project(self, x):

@@ -101,10 +101,22 @@ class Trainer:
         self.pseudo_label_log = []
 
     # -- hooks -----------------------------------------------------------------------
+    def view_dropout_mask(self, n):
+        """(n, J) boolean mask hiding each view token with probability ``view_dropout``,
+        never all tokens of a sample; None when view dropout is off."""
+        n_views = len(self.net.views)
+        if self.p["view_dropout"] <= 0 or n_views < 2:
+            return None
+        gdev = self.generator.device
+        drop = torch.rand((n, n_views), generator=self.generator, device=gdev) < self.p["view_dropout"]
+        keep = torch.randint(0, n_views, (n,), generator=self.generator, device=gdev)
+        drop[torch.arange(n, device=gdev), keep] = False
+        return drop.to(self.device)
+
     def training_forward(self, xb, targets, weights, term_weights):
         """One batch: returns (total loss, dict of the three terms, network output)."""
         p, net = self.p, self.net
-        out = net(xb)
+        out = net(xb, self.view_dropout_mask(xb.shape[0]))
         reference = torch.randn(_N_REFERENCE, generator=self.generator, device=self.generator.device).to(xb.device)
         l_score = deviation_loss(out.score, targets, weights, reference, p["margin"])
         normal_weights = weights * (targets == 0).to(weights.dtype)

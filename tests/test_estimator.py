@@ -196,6 +196,7 @@ def test_not_fitted():
     ("views", (), "at least one"),
     ("views", ("latent", "pixels"), "unknown view"),
     ("attention", "soft", "attention must be one of"),
+    ("view_dropout", 1.0, r"view_dropout must be in \[0, 1\)"),
     ("contrastive", "yes", "contrastive must be one of"),
     ("loss_weighting", "auto", "loss_weighting"),
     ("preprocessing", "robust", "preprocessing"),
@@ -267,7 +268,7 @@ def test_every_constructor_parameter_changes_behaviour(data):
     X, y, _ = data
     base = fast_dasad().fit(X, y)
     changes = dict(hidden_dims=(12, 6), latent_dim=3, token_dim=6, projection_dim=3, batch_norm=True,
-                   views=("latent", "error"), attention="uniform", pseudo_labels=False,
+                   views=("latent", "error"), attention="uniform", view_dropout=0.0, pseudo_labels=False,
                    contrastive="symmetric", epochs=4, steps_per_epoch=5, batch_size=16, lr=3e-3,
                    weight_decay=1e-2, warmup_epochs=2, warmup_weight=0.5, pseudo_anomaly_ratio=0.05,
                    pseudo_normal_ratio=0.5, min_credibility=0.8, margin=0.01, lambda_rec=0.0,

@@ -94,3 +94,18 @@ def test_projection_is_unit_norm_and_batch_norm_option():
     p = net.project(torch.randn(10, 7))
     assert torch.allclose(p.norm(dim=1), torch.ones(10), atol=1e-5)
     assert not any(isinstance(m, torch.nn.BatchNorm1d) for m in _net().modules())
+
+
+@pytest.mark.parametrize("mode", ["learned", "uniform"])
+def test_view_dropout_mask_hides_tokens(mode):
+    att = DeviationAttention(6, mode)
+    with torch.no_grad():
+        att.query.normal_()
+    tokens = torch.randn(4, 3, 6)
+    drop = torch.tensor([[True, False, False], [False, True, True], [False, False, False], [True, True, False]])
+    fused, alpha = att(tokens, drop)
+    assert torch.all(alpha[drop] == 0)
+    assert torch.allclose(alpha.sum(dim=1), torch.ones(4), atol=1e-6)
+    assert torch.allclose(alpha[1], torch.tensor([1.0, 0.0, 0.0]))
+    if mode == "uniform":
+        assert torch.allclose(alpha[0], torch.tensor([0.0, 0.5, 0.5]))

@@ -71,3 +71,13 @@ def test_non_finite_loss_is_a_clear_error():
     trainer, _ = _trainer(lr=1e12, epochs=5, steps_per_epoch=10)
     with pytest.raises(FloatingPointError, match="loss became"):
         trainer.fit(X * 1e6, y)
+
+
+def test_view_dropout_mask_never_hides_every_view():
+    trainer, _ = _trainer(view_dropout=0.9)
+    mask = trainer.view_dropout_mask(5000)
+    assert mask.shape == (5000, 3)
+    assert not bool(mask.all(dim=1).any())
+    assert 0.5 < mask.float().mean().item() < 0.67  # 0.9 of the tokens, less the one kept
+    assert _trainer(view_dropout=0.0)[0].view_dropout_mask(10) is None
+    assert _trainer(views=("latent",))[0].view_dropout_mask(10) is None
