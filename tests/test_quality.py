@@ -2,13 +2,13 @@
 shipped as a fixture in adbench_runs/data), ADBench protocol, seed 1, 10% of the training
 anomalies labelled (13 labels), default DASAD.
 
-Measured on 2026-11-23 (CPU, one torch thread, torch 2.13): AUC-ROC 0.930, AUC-PR 0.867;
-IForest on the same split: AUC-ROC 0.93, AUC-PR 0.60. AUC-ROC alone is not a hard bar on
-cardio (IForest meets it without labels), so the test's teeth are the AUC-PR floor and the
-margin over IForest's AUC-PR - what the 13 labels must buy. The floors leave room for
-float differences between CPUs, not for a regression. (Seeds 2 and 3 of the same protocol
-give AUC-PR 0.566 and 0.900: DASAD's variance across splits is real and is tracked in
-benchmarks/results/ablation_dev.md.)
+Measured on 2026-11-23 (CPU, one torch thread, torch 2.13, view_dropout=0.3): AUC-ROC
+0.965, AUC-PR 0.928; IForest on the same split: AUC-ROC 0.948, AUC-PR 0.655. AUC-ROC alone
+is not a hard bar on cardio (IForest nearly meets it without labels), so the test's teeth
+are the AUC-PR floor and the margin over IForest's AUC-PR - what the 13 labels must buy.
+The floors leave room for float differences between CPUs, not for a regression. (Seeds 2
+and 3 of the same protocol give AUC-PR 0.844 and 0.892; before view dropout, seed 2
+collapsed to 0.566 - see benchmarks/results/ablation_dev.md.)
 """
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
@@ -17,8 +17,8 @@ from adbench_runs.datasets import load_dataset
 from adbench_runs.protocols import adbench_split
 from pyod_dasad import DASAD
 
-AUC_ROC_FLOOR = 0.90
-AUC_PR_FLOOR = 0.80
+AUC_ROC_FLOOR = 0.92
+AUC_PR_FLOOR = 0.85
 
 
 def test_cardio_adbench_protocol_quality_floor():
