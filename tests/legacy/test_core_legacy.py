@@ -5,10 +5,8 @@ Runs inside ADBench's legacy environment only (``.ci/adbench_env.sh``); the same
 are tested on the current stack by tests/test_*.py.
 """
 import importlib.metadata as md
-import os
 import pickle
 import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +19,6 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from pyod_dasad import DASAD  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 FAST = dict(epochs=3, warmup_epochs=1, steps_per_epoch=5, batch_size=128, device="cpu")
 
 
@@ -34,13 +31,8 @@ def test_environment_is_adbenchs_legacy_stack():
 
 
 @pytest.fixture(scope="module")
-def cardio():
-    env = os.environ.get("PYOD_DASAD_DATA")
-    data_dir = Path(env) if env else REPO.parent / "shared" / "datasets"
-    path = data_dir / "adbench" / "6_cardio.npz"
-    if not path.is_file():
-        pytest.skip("dataset %s not found (set PYOD_DASAD_DATA to the shared datasets folder)" % path)
-    data = np.load(path, allow_pickle=False)
+def cardio(shared_data_dir):
+    data = np.load(shared_data_dir / "adbench" / "6_cardio.npz", allow_pickle=False)
     X, y = data["X"], data["y"].astype(int)
     idx = np.random.RandomState(0).permutation(len(y))
     train, test = idx[:1200], idx[1200:]

@@ -8,7 +8,6 @@ Elsewhere (no ``adbench`` importable) the module is skipped.
 """
 import math
 import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -21,7 +20,6 @@ from adbench.run import RunPipeline  # noqa: E402
 
 from adbench_runs.adbench_adapter import ADBenchDASAD  # noqa: E402
 
-REPO = Path(__file__).resolve().parents[2]
 LA_LIST = [0.0, 0.01, 0.05, 0.1, 0.25, 0.5, 0.75, 1.0]  # RunPipeline's rla_list without noise
 
 # The real DASAD (every component on: warm-up, then pseudo-labels, contrastive loss) with a
@@ -31,18 +29,13 @@ FastDASAD = ADBenchDASAD.configure(epochs=3, warmup_epochs=1, steps_per_epoch=5,
                                    device="cpu")
 
 
-def _load_cardio():
-    env = os.environ.get("PYOD_DASAD_DATA")
-    data_dir = Path(env) if env else REPO.parent / "shared" / "datasets"
-    path = data_dir / "adbench" / "6_cardio.npz"
-    if not path.is_file():
-        pytest.skip("dataset %s not found (set PYOD_DASAD_DATA to the shared datasets folder)" % path)
-    data = np.load(path, allow_pickle=False)
+def _load_cardio(data_dir):
+    data = np.load(data_dir / "adbench" / "6_cardio.npz", allow_pickle=False)
     return data["X"], data["y"]
 
 
-def test_runpipeline_semi_supervised_cardio(capsys):
-    X, y = _load_cardio()
+def test_runpipeline_semi_supervised_cardio(capsys, shared_data_dir):
+    X, y = _load_cardio(shared_data_dir)
     pipeline = RunPipeline(suffix="pyod_dasad_pytest", parallel="semi-supervise",
                            realistic_synthetic_mode=None, noise_type=None)
     # RunPipeline.run takes dataset=None (every dataset in adbench's package folder) or a
