@@ -85,33 +85,42 @@ def contrastive_loss(p1, p2, is_anomaly, weights, mode="asymmetric", temperature
     -------
     Tensor, scalar
     """
-    n = p1.shape[0]
-    features = torch.cat([p1, p2], dim=0)
-    anomaly = torch.cat([is_anomaly, is_anomaly], dim=0).bool()
-    w = torch.cat([weights, weights], dim=0)
-    device = features.device
-    index = torch.arange(2 * n, device=device)
-    partner = (index + n) % (2 * n)
-    not_self = index.unsqueeze(0) != index.unsqueeze(1)
-    is_partner = partner.unsqueeze(1) == index.unsqueeze(0)
-    same_class = anomaly.unsqueeze(0) == anomaly.unsqueeze(1)
-    if mode == "asymmetric":
-        normal_anchor = (~anomaly).unsqueeze(1)
-        positives = torch.where(normal_anchor, same_class & not_self, is_partner)
-        candidates = torch.where(normal_anchor, not_self, is_partner | (~anomaly).unsqueeze(0))
-        tau = torch.where(anomaly, torch.full_like(w, temperature_anomaly), torch.full_like(w, temperature_normal))
-    elif mode == "symmetric":
-        positives = same_class & not_self
-        candidates = not_self
-        tau = torch.full_like(w, temperature_normal)
-    else:
+    if mode not in ("asymmetric", "symmetric"):
         raise ValueError("mode must be 'asymmetric' or 'symmetric', got %r" % (mode,))
-    logits = features @ features.t() / tau.unsqueeze(1)
-    logits = logits.masked_fill(~candidates, -math.inf)
-    log_denominator = torch.logsumexp(logits, dim=1, keepdim=True)
-    log_prob = (logits - log_denominator).masked_fill(~positives, 0.0)
-    n_pos = positives.sum(dim=1).clamp_min(1)
-    per_anchor = -log_prob.sum(dim=1) / n_pos
+    n = p1.shape[0]
+    features = torch.cat([p1, p2], dim=0)                 # (2n, k): view 1 rows, then view 2
+    partner = torch.cat([p2, p1], dim=0)                  # each row's other view
+    anomaly = torch.cat([is_anomaly, is_anomaly], dim=0).bool()
+    normal = ~anomaly
+    w = torch.cat([weights, weights], dim=0)
+    if mode == "asymmetric":
+        inv_tau = torch.where(anomaly, torch.full_like(w, 1.0 / temperature_anomaly),
+                              torch.full_like(w, 1.0 / temperature_normal))
+    else:
+        inv_tau = torch.full_like(w, 1.0 / temperature_normal)
+    # the denominator: every candidate's logit; excluded pairs are masked to -inf
+    logits = (features @ features.t()) * inv_tau.unsqueeze(1)
+    index = torch.arange(2 * n, device=features.device)
+    excluded = index.unsqueeze(0) == index.unsqueeze(1)  # self
+    if mode == "asymmetric":
+        # an anomaly anchor sees only its partner and the normals
+        is_partner = ((index + n) % (2 * n)).unsqueeze(1) == index.unsqueeze(0)
+        excluded = excluded | (anomaly.unsqueeze(1) & anomaly.unsqueeze(0) & ~is_partner)
+    log_denominator = torch.logsumexp(logits.masked_fill(excluded, -math.inf), dim=1)
+    # the numerator's mean positive logit, from k-vectors instead of a masked (2n, 2n) sum:
+    # the positives of an anchor are the other members of its class (normals; every
+    # anchor when symmetric), so their summed similarity is f_i . (class sum) - f_i . f_i
+    self_sim = (features * features).sum(dim=1)
+    normal_f = normal.to(features.dtype).unsqueeze(1)
+    class_sum = torch.where(normal.unsqueeze(1), (features * normal_f).sum(dim=0).expand_as(features),
+                            (features * (1 - normal_f)).sum(dim=0).expand_as(features))
+    class_count = torch.where(normal, normal.sum(), anomaly.sum())
+    n_pos = class_count - 1
+    pos_mean = ((features * class_sum).sum(dim=1) - self_sim) / n_pos.clamp_min(1)
+    if mode == "asymmetric":  # an anomaly anchor's one positive is its own other view
+        pos_mean = torch.where(anomaly, (features * partner).sum(dim=1), pos_mean)
+        n_pos = torch.where(anomaly, torch.ones_like(n_pos), n_pos)
+    per_anchor = torch.where(n_pos > 0, log_denominator - pos_mean * inv_tau, torch.zeros_like(log_denominator))
     return _weighted_mean(per_anchor, w)
 
 

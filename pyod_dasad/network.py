@@ -17,7 +17,7 @@ def _mlp_block(n_in, n_out, batch_norm):
     layers = [nn.Linear(n_in, n_out)]
     if batch_norm:
         layers.append(nn.BatchNorm1d(n_out))
-    layers.append(nn.LeakyReLU(_NEGATIVE_SLOPE))
+    layers.append(nn.LeakyReLU(_NEGATIVE_SLOPE, inplace=True))
     return nn.Sequential(*layers)
 
 
@@ -83,9 +83,11 @@ class ViewEmbedder(nn.Module):
             [nn.Sequential(nn.Linear(dim, token_dim), nn.LayerNorm(token_dim)) for dim in view_dims]
         )
 
-    def forward(self, views):
-        """``views``: list of (B, d_j) tensors -> tokens of shape (B, J, k)."""
-        return torch.stack([m(v) for m, v in zip(self.maps, views)], dim=1)
+    def forward(self, views, stacked=True):
+        """``views``: list of (B, d_j) tensors -> tokens of shape (B, J, k), or with
+        ``stacked=False`` the list of J (B, k) tokens (no copy into a stacked tensor)."""
+        tokens = [m(v) for m, v in zip(self.maps, views)]
+        return torch.stack(tokens, dim=1) if stacked else tokens
 
 
 class DeviationAttention(nn.Module):
@@ -108,17 +110,26 @@ class DeviationAttention(nn.Module):
         self.scale = 1.0 / math.sqrt(token_dim)
 
     def forward(self, tokens, drop=None):
-        """``tokens``: (B, J, k) -> (fused (B, k), alpha (B, J))."""
-        values = self.value(tokens)
+        """``tokens``: (B, J, k), or a list of J (B, k) tensors -> (fused (B, k), alpha (B, J))."""
+        if torch.is_tensor(tokens):
+            tokens = tokens.unbind(dim=1)
+        first = tokens[0]
         if self.mode == "uniform":
-            logits = torch.zeros(tokens.shape[:2], device=tokens.device, dtype=tokens.dtype)
+            logits = torch.zeros((first.shape[0], len(tokens)), device=first.device, dtype=first.dtype)
         else:
-            logits = (self.key(tokens) * self.query).sum(dim=-1) * self.scale
+            # q . (W_k t_j) = (W_k^T q) . t_j: one k-vector per batch instead of a k x k map
+            # per token (the key has no bias), the same logits for a fraction of the work
+            w = torch.matmul(self.query, self.key.weight) * self.scale
+            logits = torch.stack([torch.matmul(t, w) for t in tokens], dim=1)
         if drop is not None:
             logits = logits.masked_fill(drop, -math.inf)
         alpha = torch.softmax(logits, dim=1)
-        fused = (alpha.unsqueeze(-1) * values).sum(dim=1)
-        return fused, alpha
+        # sum_j alpha_j (W_v t_j + b) = W_v (sum_j alpha_j t_j) + b because sum_j alpha_j = 1:
+        # the value map runs once on the fused token instead of once per token
+        mixed = tokens[0] * alpha[:, :1]
+        for j in range(1, len(tokens)):
+            mixed = mixed + tokens[j] * alpha[:, j:j + 1]
+        return self.value(mixed), alpha
 
 
 class ScoringHead(nn.Module):
@@ -194,9 +205,14 @@ class DASADNet(nn.Module):
         (view dropout, training only)."""
         z, activations, recon, x_hat = self.autoencoder(x)
         views, level_errors, residual = deviation_views(x, z, self.center, activations, recon, x_hat, self.views)
-        tokens = self.embedder(views)
+        tokens = self.embedder(views, stacked=False)
         fused, alpha = self.attention(tokens, view_drop)
-        return DASADOutput(self.head(fused), alpha, z, views, level_errors, residual)
+        if fused.dtype == torch.float32:
+            score = self.head(fused)
+        else:  # mixed precision: the scores themselves in float32, so that ranks keep their ties apart
+            with torch.autocast(device_type=fused.device.type, enabled=False):
+                score = self.head(fused.float())
+        return DASADOutput(score, alpha, z, views, level_errors, residual)
 
     def project(self, x):
         """Encode ``x`` and project its latent code (for the contrastive loss)."""

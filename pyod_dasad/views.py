@@ -12,19 +12,29 @@ EPS = 1e-8
 _LOG_EPS = 1e-6
 
 
-def level_errors(x, activations, recon, x_hat):
+def _mean_square(diff):
+    # ||v||^2 / d: one reduction over the difference, no squared copy of it
+    return torch.linalg.vector_norm(diff, dim=1).square() / diff.shape[1]
+
+
+def level_errors(x, activations, recon, x_hat, residual=None):
     """Per-sample reconstruction error of the input and of every encoder level.
 
     The encoder activations are targets: they are detached, so the hidden-level losses
     train the decoder to predict them rather than the encoder to shrink them.
 
+    Parameters
+    ----------
+    residual : Tensor (B, d), optional
+        ``x - x_hat`` when the caller has it already.
+
     Returns
     -------
-    Tensor of shape (B, L + 1): ``[e_0, e_1, ..., e_L]``.
+    Tensor of shape (B, L + 1): ``[e_0, e_1, ..., e_L]``, each the mean squared difference.
     """
-    errors = [((x - x_hat) ** 2).mean(dim=1)]
+    errors = [_mean_square(x - x_hat if residual is None else residual)]
     for a, a_hat in zip(activations, recon):
-        errors.append(((a.detach() - a_hat) ** 2).mean(dim=1))
+        errors.append(_mean_square(a.detach() - a_hat))
     return torch.stack(errors, dim=1)
 
 
@@ -48,13 +58,15 @@ def deviation_views(x, z, center, activations, recon, x_hat, views):
     residual : Tensor (B, d), ``x - x_hat``
     """
     residual = x - x_hat
-    errors = level_errors(x, activations, recon, x_hat)
+    errors = level_errors(x, activations, recon, x_hat, residual)
     out = []
     for name in views:
         if name == "latent":
             out.append(z - center)
         elif name == "residual":
-            out.append(residual / (residual.norm(dim=1, keepdim=True) + EPS))
+            # ||x - x_hat|| = sqrt(d * e_0): reuse the input error instead of a second norm
+            norm = (errors[:, 0] * x.shape[1]).sqrt().unsqueeze(1)
+            out.append(residual / (norm + EPS))
         elif name == "error":
             out.append(torch.log(errors + _LOG_EPS))
         else:  # validated upstream

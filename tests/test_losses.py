@@ -112,3 +112,46 @@ def test_dynamic_weight_average():
     dwa.update([0.5, 1.0, 2.0])  # the third term is going up: it gets the largest weight
     w = dwa.weights()
     assert np.isclose(w.sum(), 3) and w[2] > w[1] > w[0]
+
+
+def _reference_contrastive(p1, p2, is_anomaly, weights, mode, t_normal, t_anomaly):
+    """The loss written out with explicit (2n, 2n) positive and candidate masks."""
+    n = p1.shape[0]
+    f = torch.cat([p1, p2])
+    anomaly = torch.cat([is_anomaly, is_anomaly]).bool()
+    w = torch.cat([weights, weights])
+    index = torch.arange(2 * n)
+    not_self = index[None, :] != index[:, None]
+    is_partner = ((index + n) % (2 * n))[:, None] == index[None, :]
+    same_class = anomaly[None, :] == anomaly[:, None]
+    if mode == "asymmetric":
+        normal_anchor = (~anomaly)[:, None]
+        positives = torch.where(normal_anchor, same_class & not_self, is_partner)
+        candidates = torch.where(normal_anchor, not_self, is_partner | (~anomaly)[None, :])
+        tau = torch.where(anomaly, torch.tensor(t_anomaly), torch.tensor(t_normal))
+    else:
+        positives, candidates = same_class & not_self, not_self
+        tau = torch.full((2 * n,), t_normal)
+    logits = (f @ f.t() / tau[:, None]).masked_fill(~candidates, float("-inf"))
+    log_prob = (logits - torch.logsumexp(logits, dim=1, keepdim=True)).masked_fill(~positives, 0.0)
+    per_anchor = -log_prob.sum(dim=1) / positives.sum(dim=1).clamp_min(1)
+    return (per_anchor * w).sum() / w.sum()
+
+
+@pytest.mark.parametrize("mode", ["asymmetric", "symmetric"])
+@pytest.mark.parametrize("n_anomalies", [0, 1, 3, 7, 8])
+def test_contrastive_loss_matches_the_masked_matrix_definition(mode, n_anomalies):
+    torch.manual_seed(n_anomalies)
+    n = 8
+    p1 = torch.nn.functional.normalize(torch.randn(n, 5), dim=1).requires_grad_(True)
+    p2 = torch.nn.functional.normalize(torch.randn(n, 5), dim=1).requires_grad_(True)
+    anomaly = torch.zeros(n, dtype=torch.bool)
+    anomaly[:n_anomalies] = True
+    weights = torch.rand(n)
+    fast = contrastive_loss(p1, p2, anomaly, weights, mode, 0.1, 0.5)
+    ref = _reference_contrastive(p1, p2, anomaly, weights, mode, 0.1, 0.5)
+    assert torch.allclose(fast, ref, atol=1e-5)
+    g_fast = torch.autograd.grad(fast, [p1, p2])
+    g_ref = torch.autograd.grad(ref, [p1, p2])
+    for a, b in zip(g_fast, g_ref):
+        assert torch.allclose(a, b, atol=1e-5)

@@ -82,6 +82,28 @@ def test_fused_value_is_attention_weighted_sum():
     assert torch.allclose(fused, manual, atol=1e-6)
 
 
+def test_attention_matches_the_textbook_form_in_value_and_gradient():
+    """The factored attention (q.W_k folded into one vector, the value map after fusion)
+    is the same function as softmax_j(q . W_k t_j / sqrt(k)) and sum_j alpha_j V(t_j)."""
+    torch.manual_seed(0)
+    att = DeviationAttention(6)
+    with torch.no_grad():
+        att.query.normal_()
+    tokens = torch.randn(5, 3, 6, requires_grad=True)
+    drop = torch.tensor([[False, True, False]] * 5)
+    fused, alpha = att(tokens, drop)
+    logits = (att.key(tokens) * att.query).sum(dim=-1) * att.scale
+    ref_alpha = torch.softmax(logits.masked_fill(drop, -float("inf")), dim=1)
+    ref_fused = (ref_alpha.unsqueeze(-1) * att.value(tokens)).sum(dim=1)
+    assert torch.allclose(alpha, ref_alpha, atol=1e-6)
+    assert torch.allclose(fused, ref_fused, atol=1e-5)
+    assert not torch.allclose(alpha, torch.full_like(alpha, 1 / 3))  # the query matters
+    g1 = torch.autograd.grad(fused.sum(), [tokens, att.query, att.key.weight], retain_graph=True)
+    g2 = torch.autograd.grad(ref_fused.sum(), [tokens, att.query, att.key.weight])
+    for a, b in zip(g1, g2):
+        assert torch.allclose(a, b, atol=1e-5)
+
+
 def test_embedder_maps_each_view_to_common_width():
     emb = ViewEmbedder([3, 7, 2], 10)
     tokens = emb([torch.randn(4, 3), torch.randn(4, 7), torch.randn(4, 2)])
