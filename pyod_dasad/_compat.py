@@ -111,3 +111,59 @@ def mps_available():
     """True if torch has a usable Apple MPS backend (attribute absent in torch < 1.12)."""
     backend = getattr(torch.backends, "mps", None)
     return bool(backend is not None and backend.is_available())
+
+
+def inference_mode():
+    """``torch.inference_mode()`` (torch >= 1.9), else ``torch.no_grad()``."""
+    factory = getattr(torch, "inference_mode", None)
+    return factory() if factory is not None else torch.no_grad()
+
+
+TORCH_2 = int(torch.__version__.split(".")[0]) >= 2
+
+
+def amp_dtype(device):
+    """The reduced-precision dtype mixed precision uses on ``device``, or None where DASAD
+    does not offer it: bfloat16 on CPU and on GPUs that have it, else float16 on CUDA."""
+    if device.type == "cuda":
+        is_bf16 = getattr(torch.cuda, "is_bf16_supported", None)
+        return torch.bfloat16 if is_bf16 is not None and is_bf16() else torch.float16
+    if device.type == "cpu":
+        # torch 1.x's CPU autocast trips over mixed bfloat16/float32 in the backward pass
+        return torch.bfloat16 if TORCH_2 else None
+    return None
+
+
+def autocast(device, dtype):
+    """``torch.autocast`` on ``device`` to ``dtype``; a no-op context when ``dtype`` is None."""
+    if dtype is None:
+        return contextlib.nullcontext()
+    return torch.autocast(device_type=device.type, dtype=dtype)
+
+
+def grad_scaler(device, dtype):
+    """A loss scaler, enabled only for float16 on CUDA (bfloat16 needs none)."""
+    enabled = device.type == "cuda" and dtype == torch.float16
+    amp_module = getattr(torch, "amp", None)
+    if amp_module is not None and hasattr(amp_module, "GradScaler"):
+        try:
+            return amp_module.GradScaler(device.type, enabled=enabled)
+        except TypeError:  # pragma: no cover - torch 2.0-2.2 signature
+            pass
+    return torch.cuda.amp.GradScaler(enabled=enabled)
+
+
+def make_adam(params, lr, weight_decay):
+    """Adam with the fastest update this torch offers for the parameters' device: the
+    fused kernel (torch >= 2.4 on CPU; CUDA), else the multi-tensor ``foreach`` loop
+    (torch >= 1.12), else the per-tensor loop. Same arithmetic; for DASAD's ~40 small
+    tensors the fused step is about 5x cheaper than the per-tensor one on CPU."""
+    params = list(params)
+    accepted = inspect.signature(torch.optim.Adam.__init__).parameters
+    for flag in ("fused", "foreach"):
+        if flag in accepted:
+            try:
+                return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay, **{flag: True})
+            except (RuntimeError, ValueError, TypeError):  # device not supported by this torch
+                continue
+    return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)  # pragma: no cover

@@ -157,6 +157,9 @@ def check_params(est):
         raise ValueError("token_dim must be >= 2, got %r" % (est.token_dim,))
     p["projection_dim"] = _positive_int("projection_dim", est.projection_dim)
     p["batch_norm"] = bool(est.batch_norm)
+    if not isinstance(est.amp, (bool, np.bool_)):
+        raise TypeError("amp must be True or False, got %r" % (est.amp,))
+    p["amp"] = bool(est.amp)
     p["epochs"] = _positive_int("epochs", est.epochs)
     p["steps_per_epoch"] = _positive_int("steps_per_epoch", est.steps_per_epoch)
     p["batch_size"] = _positive_int("batch_size", est.batch_size)

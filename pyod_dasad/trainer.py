@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._compat import make_generator
+from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_generator
 from .augment import corrupt
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
 from .pseudo_labels import assign_pseudo_labels
@@ -38,38 +38,56 @@ def iter_batches(n, batch_size):
         yield start, min(start + batch_size, n)
 
 
-def infer(net, X, transform, device, batch_size, rows=None, top_k=0):
+_ALL_OUTPUTS = ("score", "alpha", "magnitudes")
+
+
+def _host(tensor):
+    return tensor.float().cpu().numpy()  # numpy has no bfloat16
+
+
+def infer(net, X, transform, device, batch_size, rows=None, top_k=0, outputs=_ALL_OUTPUTS, amp_dtype=None):
     """Stream ``X`` (or ``X[rows]``) through ``net`` in evaluation mode.
+
+    Parameters
+    ----------
+    outputs : tuple of str, default=('score', 'alpha', 'magnitudes')
+        Which per-row results to compute and copy back; scoring asks for ``score`` alone.
 
     Returns
     -------
     dict of ndarray
-        ``score`` (n,), ``alpha`` (n, J), ``magnitudes`` (n, 3), and with ``top_k > 0``
-        ``top_features`` (n, top_k) and ``top_residuals`` (n, top_k), the features with the
-        largest absolute input residual and their signed residual ``x - x_hat``.
+        ``score`` (n,), ``alpha`` (n, J), ``magnitudes`` (n, 3) as asked for, and with
+        ``top_k > 0`` ``top_features`` (n, top_k) and ``top_residuals`` (n, top_k), the
+        features with the largest absolute input residual and their signed residual
+        ``x - x_hat``.
     """
     n = X.shape[0] if rows is None else len(rows)
     was_training = net.training
     net.eval()
-    out = {"score": np.empty(n, dtype=np.float64), "alpha": np.empty((n, len(net.views)), dtype=np.float64),
-           "magnitudes": np.empty((n, 3), dtype=np.float64)}
+    shapes = {"score": (n,), "alpha": (n, len(net.views)), "magnitudes": (n, 3)}
+    out = {name: np.empty(shapes[name], dtype=np.float64) for name in outputs}
     if top_k:
         out["top_features"] = np.empty((n, top_k), dtype=np.int64)
         out["top_residuals"] = np.empty((n, top_k), dtype=np.float64)
     try:
-        with torch.no_grad():
+        with inference_mode():
             for start, stop in iter_batches(n, batch_size):
                 idx = slice(start, stop) if rows is None else rows[start:stop]
                 xb = to_device(transform(X[idx]), device)
-                res = net(xb)
-                out["score"][start:stop] = res.score.cpu().numpy()
-                out["alpha"][start:stop] = res.alpha.cpu().numpy()
-                mags = view_magnitudes(res.z, net.center, res.residual, res.level_errors)
-                out["magnitudes"][start:stop] = mags.cpu().numpy()
+                with autocast(device, amp_dtype):
+                    res = net(xb)
+                if "score" in out:
+                    out["score"][start:stop] = _host(res.score)
+                if "alpha" in out:
+                    out["alpha"][start:stop] = _host(res.alpha)
+                if "magnitudes" in out:
+                    mags = view_magnitudes(res.z.float(), net.center, res.residual.float(), res.level_errors.float())
+                    out["magnitudes"][start:stop] = _host(mags)
                 if top_k:
-                    index = res.residual.abs().topk(top_k, dim=1)[1]
+                    residual = res.residual.float()
+                    index = residual.abs().topk(top_k, dim=1)[1]
                     out["top_features"][start:stop] = index.cpu().numpy()
-                    out["top_residuals"][start:stop] = torch.gather(res.residual, 1, index).cpu().numpy()
+                    out["top_residuals"][start:stop] = _host(torch.gather(residual, 1, index))
     finally:
         net.train(was_training)
     return out
@@ -88,10 +106,14 @@ class Trainer:
     seed : int
     transform : callable
         Applied to every host batch before it goes to the device (the fitted scaler).
+    amp_dtype : torch.dtype or None
+        Mixed precision: forward passes under autocast to this dtype; the losses, the
+        optimiser state and the weights stay float32 (a loss scaler guards float16).
     """
 
-    def __init__(self, net, params, device, seed, transform):
+    def __init__(self, net, params, device, seed, transform, amp_dtype=None):
         self.net = net
+        self.amp_dtype = amp_dtype
         self.p = params
         self.device = device
         self.transform = transform
@@ -116,18 +138,20 @@ class Trainer:
     def training_forward(self, xb, targets, weights, term_weights):
         """One batch: returns (total loss, dict of the three terms, network output)."""
         p, net = self.p, self.net
-        out = net(xb, self.view_dropout_mask(xb.shape[0]))
+        with autocast(self.device, self.amp_dtype):
+            out = net(xb, self.view_dropout_mask(xb.shape[0]))
         reference = torch.randn(_N_REFERENCE, generator=self.generator, device=self.generator.device).to(xb.device)
         l_score = deviation_loss(out.score, targets, weights, reference, p["margin"])
         normal_weights = weights * (targets == 0).to(weights.dtype)
-        l_rec = hierarchical_reconstruction_loss(out.level_errors, normal_weights)
+        l_rec = hierarchical_reconstruction_loss(out.level_errors.float(), normal_weights)
         l_con = torch.zeros((), device=xb.device)
         active = weights > 0
         if p["contrastive"] != "off" and p["lambda_con"] > 0 and int(active.sum()) > 1:
             xa = xb[active]
-            p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
-            p2 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
-            l_con = contrastive_loss(p1, p2, targets[active] == 1, weights[active], p["contrastive"],
+            with autocast(self.device, self.amp_dtype):
+                p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
+                p2 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
+            l_con = contrastive_loss(p1.float(), p2.float(), targets[active] == 1, weights[active], p["contrastive"],
                                      p["temperature_normal"], p["temperature_anomaly"])
         total = (term_weights[0] * l_score + term_weights[1] * p["lambda_rec"] * l_rec
                  + term_weights[2] * p["lambda_con"] * l_con)
@@ -138,7 +162,7 @@ class Trainer:
         mask = (targets == 0) & (weights > 0)
         if bool(mask.any()):
             with torch.no_grad():
-                batch_mean = z.detach()[mask].mean(dim=0)
+                batch_mean = z.detach()[mask].float().mean(dim=0)
                 self.net.center.mul_(_CENTER_MOMENTUM).add_((1 - _CENTER_MOMENTUM) * batch_mean)
 
     def init_center(self, X, pool):
@@ -149,13 +173,16 @@ class Trainer:
             z_sum = torch.zeros_like(self.net.center)
             for start, stop in iter_batches(rows.size, self.p["inference_batch_size"]):
                 xb = to_device(self.transform(X[rows[start:stop]]), self.device)
-                z_sum += self.net.autoencoder.encode(xb)[0].sum(dim=0)
+                with autocast(self.device, self.amp_dtype):
+                    z = self.net.autoencoder.encode(xb)[0]
+                z_sum += z.float().sum(dim=0)
             self.net.center.copy_(z_sum / rows.size)
         self.net.train()
 
     def refresh_pseudo_labels(self, X, unlabelled, targets, weights, has_labels):
         """Pseudo-label the unlabelled rows from a streamed full pass (never n x n)."""
-        res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=unlabelled)
+        res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=unlabelled,
+                    amp_dtype=self.amp_dtype)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
         pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"],
                                   self.p["pseudo_anomaly_ratio"], self.p["pseudo_normal_ratio"],
@@ -176,7 +203,8 @@ class Trainer:
         weights = np.where(labelled, 1.0, p["warmup_weight"] if p["warmup_epochs"] > 0 else 1.0)
         batch_size = max(2, min(p["batch_size"], n))
         sampler = BalancedBatchSampler(targets, weights, batch_size, self.rng)
-        optimizer = torch.optim.Adam(net.parameters(), lr=p["lr"], weight_decay=p["weight_decay"])
+        optimizer = make_adam(net.parameters(), p["lr"], p["weight_decay"])
+        scaler = grad_scaler(self.device, self.amp_dtype)
         dwa = DynamicWeightAverage(len(LOSS_TERMS)) if p["loss_weighting"] == "dwa" else None
         self.init_center(X, unlabelled)
         net.train()
@@ -204,8 +232,9 @@ class Trainer:
                         "DASAD's training loss became %s at epoch %d; lower lr or check the "
                         "scale of X (preprocessing='standard' is the default)" % (total.item(), epoch))
                 optimizer.zero_grad()
-                total.backward()
-                optimizer.step()
+                scaler.scale(total).backward()
+                scaler.step(optimizer)
+                scaler.update()
                 self.update_center(out.z, tb, wb)
                 sums += [total.item()] + [terms[k].item() for k in LOSS_TERMS]
             means = sums / p["steps_per_epoch"]
