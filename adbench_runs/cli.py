@@ -41,7 +41,7 @@ DEFAULT_SEEDS = (1, 2, 3)
 DEFAULT_LA = 0.1
 
 
-def _budget(text: str) -> float | int:
+def budget_arg(text: str) -> float | int:
     """``"0.1"`` -> ratio 0.1, ``"30"`` -> count 30."""
     try:
         if any(ch in text for ch in ".eE"):
@@ -59,7 +59,7 @@ def _budget(text: str) -> float | int:
             "non-negative count (30)") from None
 
 
-def _ratio(text: str) -> float:
+def ratio_arg(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -79,7 +79,7 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def _override(text: str) -> tuple:
+def override_arg(text: str) -> tuple:
     """``DETECTOR.param=value`` -> (detector, param, value); value via literal_eval."""
     head, sep, raw = text.partition("=")
     detector, dot, param = head.rpartition(".")
@@ -111,22 +111,22 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--datasets", nargs="+", default=["default"], metavar="NAME",
                      help="dataset names, groups (paper, adbench, mvtec, default) or file paths")
     run.add_argument("--protocol", choices=("adbench", "devnet"), default="adbench")
-    run.add_argument("--la", nargs="+", type=_budget, default=None, metavar="BUDGET",
+    run.add_argument("--la", nargs="+", type=budget_arg, default=None, metavar="BUDGET",
                      help=("label budgets: ratios with a decimal point (0.01 0.05 0.1) or counts "
                            "(30). Default: 0.1 for adbench; 30 (15 for arrhythmia) for devnet"))
     run.add_argument("--seeds", nargs="+", type=int, default=None,
                      help="seeds. Default: 1 2 3 for adbench, 0..9 (ten runs) for devnet")
     run.add_argument("--detectors", nargs="+", default=list(DEFAULT_DETECTORS), metavar="NAME",
                      help="detector names, groups (unsupervised, semi-supervised, supervised) or all")
-    run.add_argument("--set", dest="overrides", action="append", type=_override, default=[],
+    run.add_argument("--set", dest="overrides", action="append", type=override_arg, default=[],
                      metavar="DETECTOR.PARAM=VALUE",
                      help="override a detector hyper-parameter (repeatable), e.g. DASAD.epochs=5")
     run.add_argument("--noise-type", default=None,
                      choices=("duplicated_anomalies", "irrelevant_features", "label_contamination"),
                      help="adbench robustness setting")
-    run.add_argument("--noise-ratio", nargs="+", type=_ratio, default=None, metavar="RATIO",
+    run.add_argument("--noise-ratio", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
                      help="noise ratios of the adbench robustness sweep (with --noise-type)")
-    run.add_argument("--contamination", nargs="+", type=_ratio, default=None, metavar="RATIO",
+    run.add_argument("--contamination", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
                      help="devnet protocol: contamination sweep of the unlabelled set (default 0.02)")
     run.add_argument("--jobs", type=int, default=1, help="parallel fits (joblib backend); -1 = all cores")
     run.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP/torch threads per fit")
@@ -141,6 +141,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--db", default=DEFAULT_DB, help="SQLite results database (created if missing)")
     run.add_argument("--retry-failed", action="store_true",
                      help="redo fits whose stored status is 'error' or 'timeout'")
+    run.add_argument("--redo", nargs="+", default=[], metavar="NAME",
+                     help="delete the stored rows of these detectors in this grid and fit them again "
+                          "(e.g. after their defaults changed)")
     run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("--report", default=None, metavar="DIR",
                      help="also write the report (markdown, CSV, plots) to DIR when done")
@@ -176,7 +179,7 @@ def _config_from_args(args: argparse.Namespace):
         noise_ratios=args.noise_ratio if args.noise_ratio is not None else (0.0,),
         contaminations=args.contamination, overrides=overrides, timeout=args.timeout, jobs=args.jobs,
         threads=args.threads, backend=args.backend, scheduler=args.scheduler, data_dir=args.data_dir,
-        retry_failed=args.retry_failed, progress=not args.no_progress,
+        retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress,
     )
 
 

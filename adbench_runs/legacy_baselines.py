@@ -309,7 +309,7 @@ def fit_legacy_baseline(detector: str, seed: int, X_train: np.ndarray, y_train: 
     """
     from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: PLC0415
 
-    from .runner import _error_result, host_description  # noqa: PLC0415
+    from .runner import error_result, host_description  # noqa: PLC0415
 
     if detector not in LEGACY_BASELINES:
         raise ValueError(f"unknown ADBench baseline {detector!r}; choose from {', '.join(LEGACY_BASELINES)}")
@@ -356,7 +356,7 @@ def fit_legacy_baseline(detector: str, seed: int, X_train: np.ndarray, y_train: 
             "predict_seconds": predict_seconds,
         }
     except Exception as exc:  # noqa: BLE001 - recorded as an error row, not swallowed
-        result = _error_result(exc)
+        result = error_result(exc)
     finally:
         _release(model, baseline)
         del model
@@ -369,7 +369,7 @@ def fit_legacy_baseline(detector: str, seed: int, X_train: np.ndarray, y_train: 
 
 def _split_columns(split: Mapping[str, Any]) -> dict:
     """The split columns of a row, exactly as :func:`adbench_runs.runner.run_fit` writes them."""
-    from .runner import _jsonable_meta, split_hash  # noqa: PLC0415
+    from .runner import jsonable_meta, split_hash  # noqa: PLC0415
 
     y_train = np.asarray(split["y_train"])
     y_test = np.asarray(split["y_test"])
@@ -381,7 +381,7 @@ def _split_columns(split: Mapping[str, Any]) -> dict:
         "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
         "n_anomalies_test": int(y_test.sum()),
         "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
-        "split_meta": _jsonable_meta(split.get("meta", {})),
+        "split_meta": jsonable_meta(split.get("meta", {})),
     }
 
 
@@ -417,7 +417,7 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
     -------
     adbench_runs.runner.RunSummary
     """
-    from .runner import RunSummary, _work_items, build_cells, resolve_datasets  # noqa: PLC0415
+    from .runner import RunSummary, plan_grid, work_items  # noqa: PLC0415
 
     config.validate()
     if config.jobs != 1 or config.backend != "joblib" or config.timeout is not None:
@@ -428,25 +428,16 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
     if unknown:
         raise ValueError(f"parameter overrides for detectors not in this run: {sorted(unknown)}")
     t_start = time.perf_counter()
-    datasets = resolve_datasets(config.datasets, config.data_dir)
-    if not datasets:
-        raise ValueError(f"no datasets found for {list(config.datasets)}")
-    cells = build_cells(config, datasets)
-    grid = [cell.key(d) for cell in cells for d in detectors]
-    done = store.done_keys(("ok",) if config.retry_failed else STATUSES)
-    pending = set(grid) - done
-    n_skipped = len(grid) - len(pending)
-    logger.info("grid: %d datasets x %d splits x %d ADBench baselines = %d fits; %d already in %s, %d to run",
-                len(datasets), len(cells), len(detectors), len(grid), n_skipped, store.path, len(pending))
-    if n_skipped:
+    plan = plan_grid(config, store, detectors, what="ADBench baselines")
+    if plan.n_skipped:
         _warn_changed_params(store, detectors, config.overrides)
 
     from tqdm.auto import tqdm  # noqa: PLC0415
 
     counts = {s: 0 for s in STATUSES}
-    with tqdm(total=len(pending), desc="fits", unit="fit", disable=not config.progress,
+    with tqdm(total=len(plan.pending), desc="fits", unit="fit", disable=not config.progress,
               file=sys.stderr, dynamic_ncols=True) as bar:
-        for kind, key, obj in _work_items(cells, detectors, pending, config.data_dir):
+        for kind, key, obj in work_items(plan.cells, plan.detectors, plan.pending, config.data_dir):
             result = dict(obj) if kind == "failed" else _run_one(key, obj, config.overrides.get(key.detector))
             store.write(key, result)
             counts[result["status"]] += 1
@@ -458,7 +449,7 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
                              result.get("traceback") or "")
             bar.set_postfix(ok=counts["ok"], error=counts["error"], refresh=False)
             bar.update(1)
-    summary = RunSummary(len(grid), n_skipped, counts, time.perf_counter() - t_start, store.path)
+    summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path)
     logger.info("%s", summary)
     return summary
 
@@ -474,7 +465,7 @@ def _run_one(key: FitKey, split: Mapping[str, Any], overrides: Optional[Mapping[
 # ============================================================================ command line
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m adbench_runs.legacy_baselines``."""
-    from .cli import _budget, _override, _ratio  # noqa: PLC0415  (argparse types of adbench-runs run)
+    from .cli import budget_arg, override_arg, ratio_arg  # noqa: PLC0415  (argparse types of adbench-runs run)
 
     parser = argparse.ArgumentParser(
         prog="python -m adbench_runs.legacy_baselines",
@@ -487,23 +478,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--datasets", nargs="+", default=["default"], metavar="NAME",
                         help="dataset names, groups (paper, adbench, mvtec, default) or file paths")
     parser.add_argument("--protocol", choices=("adbench", "devnet"), default="adbench")
-    parser.add_argument("--la", nargs="+", type=_budget, default=None, metavar="BUDGET",
+    parser.add_argument("--la", nargs="+", type=budget_arg, default=None, metavar="BUDGET",
                         help=("label budgets: ratios with a decimal point (0.1) or counts (30). "
                               "Default: 0.1 for adbench; 30 (15 for arrhythmia) for devnet"))
     parser.add_argument("--seeds", nargs="+", type=int, default=None,
                         help="seeds. Default: 1 2 3 for adbench, 0..9 for devnet")
     parser.add_argument("--detectors", nargs="+", default=["all"], metavar="NAME",
                         help=f"baselines: {' '.join(LEGACY_BASELINES)} or all")
-    parser.add_argument("--set", dest="overrides", action="append", type=_override, default=[],
+    parser.add_argument("--set", dest="overrides", action="append", type=override_arg, default=[],
                         metavar="DETECTOR.PARAM=VALUE",
                         help="replace an ADBench default (repeatable), e.g. ADBench-DevNet.epochs=5; "
                              "recorded in the row's params under 'overridden'")
     parser.add_argument("--noise-type", default=None,
                         choices=("duplicated_anomalies", "irrelevant_features", "label_contamination"),
                         help="adbench robustness setting")
-    parser.add_argument("--noise-ratio", nargs="+", type=_ratio, default=None, metavar="RATIO",
+    parser.add_argument("--noise-ratio", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
                         help="noise ratios of the adbench robustness sweep (with --noise-type)")
-    parser.add_argument("--contamination", nargs="+", type=_ratio, default=None, metavar="RATIO",
+    parser.add_argument("--contamination", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
                         help="devnet protocol: contamination of the unlabelled set (default 0.02)")
     parser.add_argument("--threads", type=int, default=1,
                         help="CPU threads of TensorFlow, torch and BLAS (thread variables already set "
@@ -511,6 +502,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--data-dir", default=None,
                         help="data directory (default: $PYOD_DASAD_DATA, else the user cache)")
     parser.add_argument("--retry-failed", action="store_true", help="redo fits whose stored status is 'error'")
+    parser.add_argument("--redo", nargs="+", default=[], metavar="NAME",
+                        help="delete the stored rows of these baselines in this grid and fit them again")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                         help="logging level (stderr)")
@@ -561,7 +554,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             protocol=args.protocol, budgets=args.la, seeds=args.seeds, noise_type=args.noise_type,
             noise_ratios=args.noise_ratio if args.noise_ratio is not None else (0.0,),
             contaminations=args.contamination, overrides=overrides, data_dir=args.data_dir,
-            retry_failed=args.retry_failed, progress=not args.no_progress)
+            retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress)
         with ResultStore(args.db) as store:
             _set_torch_threads(args.threads)
             summary = run_legacy_grid(config, store)

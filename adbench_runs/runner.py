@@ -159,6 +159,9 @@ class RunConfig:
         Data directory (see :func:`adbench_runs.datasets.get_data_dir`).
     retry_failed : bool, default=False
         Redo rows whose status is ``error`` or ``timeout``.
+    redo : sequence of str, default=()
+        Detectors whose stored rows in this grid are deleted and fitted again (e.g. after
+        their defaults changed); rows outside the grid are kept.
     progress : bool, default=False
         Show a tqdm bar over the fits (on stderr).
     """
@@ -180,6 +183,7 @@ class RunConfig:
     scheduler: Any = None
     data_dir: str | None = None
     retry_failed: bool = False
+    redo: Sequence[str] = ()
     progress: bool = False
 
     def validate(self) -> None:
@@ -496,7 +500,7 @@ def _fit_and_score(payload: dict) -> dict:
     }
 
 
-def _error_result(exc: BaseException) -> dict:
+def error_result(exc: BaseException) -> dict:
     return {
         "status": "error",
         "error_type": type(exc).__name__,
@@ -525,7 +529,7 @@ def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
     try:
         result = _fit_and_score(payload)
     except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
-        result = _error_result(exc)
+        result = error_result(exc)
     tmp = out_path + ".part"
     with open(tmp, "wb") as fh:
         pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
@@ -637,7 +641,7 @@ def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] 
         "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
         "n_anomalies_test": int(y_test.sum()),
         "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
-        "split_meta": _jsonable_meta(split.get("meta", {})),
+        "split_meta": jsonable_meta(split.get("meta", {})),
     }
     payload = {"detector": key.detector, "seed": key.seed, "overrides": dict(overrides or {}),
                "threads": threads, "spec": spec, "X_train": split["X_train"], "y_train": y_train,
@@ -645,7 +649,7 @@ def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] 
     try:
         result = _run_in_child(payload, timeout) if timeout is not None else _fit_and_score(payload)
     except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
-        result = _error_result(exc)
+        result = error_result(exc)
     if result["status"] != "ok":
         result.setdefault("worker", f"{socket.gethostname()}:{os.getpid()}")
         result.setdefault("host", host_description())
@@ -660,7 +664,7 @@ def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] 
     return result
 
 
-def _jsonable_meta(meta: Mapping[str, Any]) -> dict:
+def jsonable_meta(meta: Mapping[str, Any]) -> dict:
     """Split meta without the (long) index arrays, JSON-friendly."""
     out = {}
     for k, v in dict(meta).items():
@@ -725,7 +729,7 @@ def _make_split(cell: Cell, X: np.ndarray, y: np.ndarray) -> dict:
     return _split_to_dict(split)
 
 
-def _work_items(cells: Sequence[Cell], detectors: Sequence[str], pending: set,
+def work_items(cells: Sequence[Cell], detectors: Sequence[str], pending: set,
                 data_dir: str | None) -> Iterator[tuple]:
     """Yield ``("fit", key, split)`` or ``("failed", key, result)`` for pending fits.
 
@@ -746,7 +750,7 @@ def _work_items(cells: Sequence[Cell], detectors: Sequence[str], pending: set,
                 dataset = load_dataset(cell.dataset, data_dir=data_dir)
             except Exception as exc:  # noqa: BLE001 - recorded for every fit of the dataset
                 logger.error("dataset %r cannot be loaded: %s: %s", cell.dataset, type(exc).__name__, exc)
-                dataset_error = _error_result(exc)
+                dataset_error = error_result(exc)
         if dataset_error is not None:
             for key in keys:
                 yield "failed", key, dict(dataset_error)
@@ -755,7 +759,7 @@ def _work_items(cells: Sequence[Cell], detectors: Sequence[str], pending: set,
             split = _make_split(cell, dataset.X, dataset.y)
         except Exception as exc:  # noqa: BLE001
             logger.error("split %s cannot be made: %s: %s", cell, type(exc).__name__, exc)
-            failure = _error_result(exc)
+            failure = error_result(exc)
             for key in keys:
                 yield "failed", key, dict(failure)
             continue
@@ -820,7 +824,7 @@ def _run_dask(items: Iterator[tuple], config: RunConfig) -> Iterator[tuple]:
             if fut.status != "finished":  # the task itself failed (e.g. KilledWorker) or was cancelled
                 exc = value if isinstance(value, BaseException) else fut.exception()
                 logger.error("dask task of %s failed: %r", key, exc)
-                return key, _error_result(exc)
+                return key, error_result(exc)
             return value
 
         for kind, key, obj in items:
@@ -862,6 +866,61 @@ def _warn_changed_params(store: ResultStore, detectors: Sequence[str], config: R
                            detector, len(differing), wanted, store.path)
 
 
+@dataclass
+class GridPlan:
+    """The fits of a grid and which of them still have to run.
+
+    Attributes
+    ----------
+    datasets : list of str
+    cells : list of Cell
+        One per (dataset, budget, seed, noise) split, in run order.
+    detectors : list of str
+    grid : list of FitKey
+        Every fit of the grid (cells x detectors).
+    pending : set of FitKey
+        The fits without a stored row (with ``retry_failed``: without an ``ok`` row).
+    n_skipped : int
+        Fits of the grid already in the store.
+    """
+
+    datasets: list
+    cells: list
+    detectors: list
+    grid: list
+    pending: set
+    n_skipped: int
+
+
+def plan_grid(config: RunConfig, store: ResultStore, detectors: Sequence[str],
+              what: str = "detectors") -> GridPlan:
+    """Resolve ``config``'s datasets into cells, pair them with ``detectors`` and find the
+    fits ``store`` does not hold yet; shared by :func:`run_grid` and ADBench's own
+    baselines (:func:`adbench_runs.legacy_baselines.run_legacy_grid`).
+
+    Rows of the detectors in ``config.redo`` that belong to this grid are deleted first,
+    so they are fitted again.
+    """
+    datasets = resolve_datasets(config.datasets, config.data_dir)
+    if not datasets:
+        raise ValueError(f"no datasets found for {list(config.datasets)}")
+    cells = build_cells(config, datasets)
+    grid = [cell.key(d) for cell in cells for d in detectors]
+    redo = set(config.redo or ())
+    unknown = redo - set(detectors)
+    if unknown:
+        raise ValueError(f"--redo names detectors that are not in this run: {sorted(unknown)}")
+    if redo:
+        deleted = store.delete(k for k in grid if k.detector in redo)
+        logger.info("redo: deleted %d stored row(s) of %s from %s", deleted, sorted(redo), store.path)
+    done = store.done_keys(("ok",) if config.retry_failed else STATUSES)
+    pending = set(grid) - done
+    n_skipped = len(grid) - len(pending)
+    logger.info("grid: %d datasets x %d splits x %d %s = %d fits; %d already in %s, %d to run",
+                len(datasets), len(cells), len(detectors), what, len(grid), n_skipped, store.path, len(pending))
+    return GridPlan(datasets, cells, list(detectors), grid, pending, n_skipped)
+
+
 def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
     """Run every pending fit of the grid and write the results to ``store``.
 
@@ -877,29 +936,19 @@ def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
     """
     config.validate()
     t_start = time.perf_counter()
-    datasets = resolve_datasets(config.datasets, config.data_dir)
-    if not datasets:
-        raise ValueError(f"no datasets found for {list(config.datasets)}")
     detectors = resolve_detectors(config.detectors, config.custom_detectors)
     if not detectors:
         raise ValueError(f"no available detectors for {list(config.detectors)}")
-    cells = build_cells(config, datasets)
-    grid = [cell.key(d) for cell in cells for d in detectors]
-    done = store.done_keys(("ok",) if config.retry_failed else STATUSES)
-    pending = set(grid) - done
-    n_skipped = len(grid) - len(pending)
-    logger.info("grid: %d datasets x %d splits x %d detectors = %d fits; %d already in %s, %d to run",
-                len(datasets), len(cells), len(detectors), len(grid), n_skipped, store.path, len(pending))
-
-    if n_skipped:
+    plan = plan_grid(config, store, detectors)
+    if plan.n_skipped:
         _warn_changed_params(store, detectors, config)
 
     counts = {s: 0 for s in STATUSES}
-    items = _work_items(cells, detectors, pending, config.data_dir)
+    items = work_items(plan.cells, plan.detectors, plan.pending, config.data_dir)
     runner = _run_dask if config.backend == "dask" else _run_joblib
     from tqdm.auto import tqdm  # noqa: PLC0415
 
-    with tqdm(total=len(pending), desc="fits", unit="fit", disable=not config.progress,
+    with tqdm(total=len(plan.pending), desc="fits", unit="fit", disable=not config.progress,
               file=sys.stderr, dynamic_ncols=True) as bar:
         for key, result in runner(items, config):
             store.write(key, result)
@@ -914,6 +963,6 @@ def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
                              result["auc_roc"], result["fit_seconds"])
             bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
             bar.update(1)
-    summary = RunSummary(len(grid), n_skipped, counts, time.perf_counter() - t_start, store.path)
+    summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path)
     logger.info("%s", summary)
     return summary

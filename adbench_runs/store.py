@@ -342,6 +342,20 @@ class ResultStore:
             raise
         self._conn.execute("COMMIT")
 
+    def delete(self, keys: Iterable[FitKey]) -> int:
+        """Delete the rows of ``keys`` (in one transaction); returns how many were deleted."""
+        where = " AND ".join(f"{c} = :{c}" for c in KEY_COLUMNS)
+        deleted = 0
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for key in keys:
+                deleted += self._conn.execute(f"DELETE FROM results WHERE {where}", key.as_row()).rowcount
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+        return deleted
+
     # ------------------------------------------------------------------ reading
     def done_keys(self, statuses: Iterable[str] = STATUSES) -> set:
         """Keys of the rows whose status is in ``statuses``.

@@ -255,3 +255,30 @@ def test_changed_parameters_on_resume_are_warned_about(store, caplog):
     with caplog.at_level("WARNING", logger="adbench_runs.runner"):
         summary = run_grid(config, store)
     assert summary.n_run == 0 and "IForest: 1 stored parameter set(s) differ" in caplog.text
+
+
+def test_redo_refits_only_the_named_detector_within_the_grid(store):
+    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1, 2],
+                       overrides={"IForest": {"n_estimators": 20}})
+    run_grid(config, store)
+    other = RunConfig(datasets=["43_WDBC"], detectors=["IForest"], seeds=[1], overrides=config.overrides)
+    run_grid(other, store)
+    before = {(r["dataset"], r["seed"], r["detector"]): r["id"] for r in store.rows()}
+    config.redo = ["IForest"]
+    config.overrides = {"IForest": {"n_estimators": 30}}
+    summary = run_grid(config, store)
+    assert summary.n_run == 2 and summary.n_skipped == 2   # the two glass IForest fits again, ECOD kept
+    after = {(r["dataset"], r["seed"], r["detector"]): r for r in store.rows()}
+    assert len(after) == 5
+    for seed in (1, 2):
+        assert after[("14_glass", seed, "IForest")]["id"] != before[("14_glass", seed, "IForest")]
+        assert after[("14_glass", seed, "IForest")]["params"]["n_estimators"] == 30
+        assert after[("14_glass", seed, "ECOD")]["id"] == before[("14_glass", seed, "ECOD")]
+    # a row of the same detector outside this grid is not touched
+    assert after[("43_WDBC", 1, "IForest")]["id"] == before[("43_WDBC", 1, "IForest")]
+
+
+def test_redo_of_a_detector_not_in_the_run_is_an_error(store):
+    config = RunConfig(datasets=["14_glass"], detectors=["ECOD"], seeds=[1], redo=["IForest"])
+    with pytest.raises(ValueError, match="--redo names detectors that are not in this run"):
+        run_grid(config, store)
