@@ -10,6 +10,7 @@ Usage::
 import argparse
 import json
 import logging
+import shlex
 import sys
 import time
 
@@ -25,7 +26,10 @@ VARIANTS = {
     "contrastive symmetric": {"contrastive": "symmetric"},
     "no reconstruction loss": {"lambda_rec": 0.0},
     "latent view only": {"views": ("latent",)},
-    "residual + error views": {"views": ("residual", "error")},
+    "no latent view (residual + error)": {"views": ("residual", "error")},
+    "no residual view (latent + error)": {"views": ("latent", "error")},
+    "no error view (latent + residual)": {"views": ("latent", "residual")},
+    "residual + error, contrastive off": {"views": ("residual", "error"), "contrastive": "off"},
 }
 
 
@@ -58,6 +62,8 @@ def main(argv=None):
                              "fit_seconds": round(time.perf_counter() - t0, 1)})
                 logging.info("%s seed %d %-24s AUC-PR %.3f AUC-ROC %.3f", name, seed, variant,
                              rows[-1]["auc_pr"], rows[-1]["auc_roc"])
+                if args.out:  # every fit on disk as it finishes: a long run that dies keeps its rows
+                    _write_json(args.out, rows)
     lines = ["| variant | " + " | ".join(args.datasets) + " | mean AUC-PR | mean AUC-ROC |",
              "|---|" + "---:|" * (len(args.datasets) + 2)]
     for variant in args.variants:
@@ -69,14 +75,18 @@ def main(argv=None):
     table = "\n".join(lines)
     header = ("DASAD ablation, ADBench protocol, la=%s, seeds %s; per-dataset cells: mean AUC-PR "
               "over seeds.\nCommand: python benchmarks/ablation.py %s\n\n"
-              % (args.la, " ".join(map(str, args.seeds)), " ".join(sys.argv[1:] if argv is None else argv)))
+              % (args.la, " ".join(map(str, args.seeds)), shlex.join(sys.argv[1:] if argv is None else argv)))
     print(header + table)
     if args.out:
         with open(args.out, "w") as fh:
             fh.write(header + table + "\n")
-        with open(args.out.rsplit(".", 1)[0] + ".json", "w") as fh:
-            json.dump(rows, fh, indent=1)
+        _write_json(args.out, rows)
     return 0
+
+
+def _write_json(out, rows):
+    with open(out.rsplit(".", 1)[0] + ".json", "w") as fh:
+        json.dump(rows, fh, indent=1)
 
 
 if __name__ == "__main__":

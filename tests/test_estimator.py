@@ -10,6 +10,7 @@ from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
 
 from pyod_dasad import DASAD, Explanation
+from pyod_dasad._compat import TORCH_2
 from _dasad_helpers import blobs, fast_dasad
 
 
@@ -275,12 +276,21 @@ def test_every_constructor_parameter_changes_behaviour(data):
                    lambda_con=0.5, loss_weighting="dwa", temperature_normal=0.3,
                    temperature_anomaly=1.0, corruption_rate=0.6, noise_std=0.2,
                    preprocessing="minmax", random_state=1)
+    if TORCH_2:  # CPU autocast; torch 1.x falls back to float32 (tested in test_amp.py)
+        changes["amp"] = True
+    # these shape the contrastive loss, which is off by default: compare with it on
+    contrastive_params = {"projection_dim", "lambda_con", "temperature_normal", "temperature_anomaly",
+                          "corruption_rate", "noise_std"}
+    base_con = fast_dasad(contrastive="asymmetric").fit(X, y)
     same_scores = []
     for name, value in changes.items():
-        s = fast_dasad(**{name: value}).fit(X, y).decision_scores_
-        if np.allclose(s, base.decision_scores_):
+        extra = {"contrastive": "asymmetric"} if name in contrastive_params else {}
+        reference = base_con if extra else base
+        s = fast_dasad(**{name: value}, **extra).fit(X, y).decision_scores_
+        if np.allclose(s, reference.decision_scores_):
             same_scores.append(name)
     assert same_scores == []
+    assert not np.allclose(base_con.decision_scores_, base.decision_scores_)
     # pseudo_label_interval needs more epochs after the warm-up to matter
     a = fast_dasad(epochs=5, pseudo_label_interval=1).fit(X, y)
     b = fast_dasad(epochs=5, pseudo_label_interval=3).fit(X, y)

@@ -2,13 +2,14 @@
 shipped as a fixture in adbench_runs/data), ADBench protocol, seed 1, 10% of the training
 anomalies labelled (13 labels), default DASAD.
 
-Measured on 2026-11-23 (CPU, one torch thread, torch 2.13, view_dropout=0.3): AUC-ROC
-0.965, AUC-PR 0.928; IForest on the same split: AUC-ROC 0.948, AUC-PR 0.655. AUC-ROC alone
-is not a hard bar on cardio (IForest nearly meets it without labels), so the test's teeth
-are the AUC-PR floor and the margin over IForest's AUC-PR - what the 13 labels must buy.
-The floors leave room for float differences between CPUs, not for a regression. (Seeds 2
-and 3 of the same protocol give AUC-PR 0.844 and 0.892; before view dropout, seed 2
-collapsed to 0.566 - see benchmarks/results/ablation_dev.md.)
+Measured on 2026-11-23 (CPU, one torch thread, torch 2.13, defaults with view_dropout=0.3
+and contrastive='off'): AUC-ROC 0.971, AUC-PR 0.901; IForest on the same split: AUC-ROC
+0.948, AUC-PR 0.655. AUC-ROC alone is not a hard bar on cardio (IForest nearly meets it
+without labels), so the test's teeth are the AUC-PR floor and the margin over IForest's
+AUC-PR - what the 13 labels must buy. The floors leave room for float differences between
+CPUs, not for a regression. (Seeds 2 and 3 of the same protocol give AUC-ROC 0.969 / 0.968
+and AUC-PR 0.849 / 0.853; before view dropout, seed 2 collapsed to 0.566 - see
+benchmarks/results/ablation_dev.md.)
 """
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score

@@ -81,3 +81,13 @@ def test_view_dropout_mask_never_hides_every_view():
     assert 0.5 < mask.float().mean().item() < 0.67  # 0.9 of the tokens, less the one kept
     assert _trainer(view_dropout=0.0)[0].view_dropout_mask(10) is None
     assert _trainer(views=("latent",))[0].view_dropout_mask(10) is None
+
+
+@pytest.mark.parametrize("mode", ["asymmetric", "symmetric"])
+def test_contrastive_term_trains_when_switched_on_and_is_off_by_default(mode):
+    X, y, _ = blobs()
+    on, _ = _trainer(contrastive=mode, epochs=3)
+    assert all(h["con"] > 0 for h in on.fit(X, y))
+    off, p = _trainer(epochs=3)
+    assert p["contrastive"] == "off"
+    assert all(h["con"] == 0 for h in off.fit(X, y))
