@@ -24,6 +24,17 @@ def _identity(batch):
     return batch
 
 
+_SCALER_CHUNK = 65536
+
+
+def _fit_in_chunks(scaler, X):
+    """``scaler.partial_fit`` over row blocks: the float64 temporaries of a one-shot ``fit``
+    (as large as X in float64) would otherwise dominate peak memory for large float32 X."""
+    for start in range(0, X.shape[0], _SCALER_CHUNK):
+        scaler.partial_fit(X[start:start + _SCALER_CHUNK])
+    return scaler
+
+
 class _BatchTransform:
     """Apply a fitted scaler to one host batch, as float32 (picklable).
 
@@ -321,9 +332,9 @@ class DASAD(BaseDetector):
             logger.warning("amp=True is not supported on %s; DASAD runs in float32 there.", self.device_)
         self.seed_ = self._seed()
         if p["preprocessing"] == "standard":
-            self.scaler_ = StandardScaler().fit(X)
+            self.scaler_ = _fit_in_chunks(StandardScaler(), X)
         elif p["preprocessing"] == "minmax":
-            self.scaler_ = MinMaxScaler().fit(X)
+            self.scaler_ = _fit_in_chunks(MinMaxScaler(), X)
         else:
             self.scaler_ = None
         transform = _BatchTransform(self.scaler_)

@@ -232,9 +232,13 @@ class Trainer:
                         "DASAD's training loss became %s at epoch %d; lower lr or check the "
                         "scale of X (preprocessing='standard' is the default)" % (total.item(), epoch))
                 optimizer.zero_grad()
-                scaler.scale(total).backward()
-                scaler.step(optimizer)
-                scaler.update()
+                if scaler.is_enabled():  # float16 autocast on CUDA
+                    scaler.scale(total).backward()
+                    scaler.step(optimizer)
+                    scaler.update()
+                else:
+                    total.backward()
+                    optimizer.step()
                 self.update_center(out.z, tb, wb)
                 sums += [total.item()] + [terms[k].item() for k in LOSS_TERMS]
             means = sums / p["steps_per_epoch"]

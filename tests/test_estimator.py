@@ -396,3 +396,17 @@ def test_explain_uses_dataframe_feature_names_and_ablated_views(data):
     exp = clf.explain(df.iloc[:5], top_k=2)
     assert exp.views == ("residual", "error") and exp.attention.shape == (5, 2)
     assert set(exp.top_feature_names.ravel()) <= set("abcdef")
+
+
+@pytest.mark.parametrize("preprocessing", ["standard", "minmax"])
+def test_scaler_fitted_in_row_blocks_equals_one_shot_fit(monkeypatch, preprocessing):
+    """The scaler is fitted block by block (bounded float64 temporaries for large X)."""
+    from sklearn.preprocessing import MinMaxScaler, StandardScaler
+
+    import pyod_dasad.estimator as est_module
+    monkeypatch.setattr(est_module, "_SCALER_CHUNK", 17)  # many blocks on a small X
+    X, y, _ = blobs()
+    X = X * np.arange(1, X.shape[1] + 1) + 5.0
+    clf = fast_dasad(preprocessing=preprocessing).fit(X, y)
+    ref = (StandardScaler() if preprocessing == "standard" else MinMaxScaler()).fit(X)
+    np.testing.assert_allclose(clf.scaler_.transform(X), ref.transform(X), rtol=1e-10, atol=1e-12)
