@@ -93,6 +93,51 @@ def override_arg(text: str) -> tuple:
     return detector, param, value
 
 
+def add_grid_arguments(parser: argparse.ArgumentParser) -> None:
+    """The grid's arguments, shared by ``adbench-runs run`` and ADBench's baselines
+    (``python -m adbench_runs.legacy_baselines``): datasets, protocol, budgets, seeds, noise,
+    data directory, and which stored rows to redo; read back by :func:`grid_config_kwargs`."""
+    parser.add_argument("--datasets", nargs="+", default=["default"], metavar="NAME",
+                        help="dataset names, groups (paper, adbench, mvtec, default) or file paths")
+    parser.add_argument("--protocol", choices=("adbench", "devnet"), default="adbench")
+    parser.add_argument("--la", nargs="+", type=budget_arg, default=None, metavar="BUDGET",
+                        help=("label budgets: ratios with a decimal point (0.01 0.05 0.1) or counts "
+                              "(30). Default: 0.1 for adbench; 30 (15 for arrhythmia) for devnet"))
+    parser.add_argument("--seeds", nargs="+", type=int, default=None,
+                        help="seeds. Default: 1 2 3 for adbench, 0..9 (ten runs) for devnet")
+    parser.add_argument("--noise-type", default=None,
+                        choices=("duplicated_anomalies", "irrelevant_features", "label_contamination"),
+                        help="adbench robustness setting")
+    parser.add_argument("--noise-ratio", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
+                        help="noise ratios of the adbench robustness sweep (with --noise-type)")
+    parser.add_argument("--contamination", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
+                        help="devnet protocol: contamination sweep of the unlabelled set (default 0.02)")
+    parser.add_argument("--data-dir", default=None,
+                        help="data directory (default: $PYOD_DASAD_DATA, else the user cache)")
+    parser.add_argument("--retry-failed", action="store_true",
+                        help="redo fits whose stored status is 'error' or 'timeout'")
+    parser.add_argument("--redo", nargs="+", default=[], metavar="NAME",
+                        help="delete the stored rows of these detectors in this grid and fit them again "
+                             "(e.g. after their defaults changed)")
+    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
+
+
+def grid_config_kwargs(args: argparse.Namespace) -> dict:
+    """:class:`~adbench_runs.runner.RunConfig` arguments from :func:`add_grid_arguments`'s
+    options and ``--set`` (exits with a message for ``--noise-ratio`` without ``--noise-type``)."""
+    if args.noise_ratio is not None and args.noise_type is None:
+        raise SystemExit("error: --noise-ratio needs --noise-type")
+    overrides: dict = {}
+    for detector, param, value in args.overrides:
+        overrides.setdefault(detector, {})[param] = value
+    return dict(
+        datasets=args.datasets, protocol=args.protocol, budgets=args.la, seeds=args.seeds,
+        noise_type=args.noise_type, noise_ratios=args.noise_ratio if args.noise_ratio is not None else (0.0,),
+        contaminations=args.contamination, overrides=overrides, data_dir=args.data_dir,
+        retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``adbench-runs`` (subcommands ``run``, ``report``, ``list``)."""
     parser = argparse.ArgumentParser(
@@ -108,26 +153,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", help="run a benchmark grid into a SQLite database",
                          formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    run.add_argument("--datasets", nargs="+", default=["default"], metavar="NAME",
-                     help="dataset names, groups (paper, adbench, mvtec, default) or file paths")
-    run.add_argument("--protocol", choices=("adbench", "devnet"), default="adbench")
-    run.add_argument("--la", nargs="+", type=budget_arg, default=None, metavar="BUDGET",
-                     help=("label budgets: ratios with a decimal point (0.01 0.05 0.1) or counts "
-                           "(30). Default: 0.1 for adbench; 30 (15 for arrhythmia) for devnet"))
-    run.add_argument("--seeds", nargs="+", type=int, default=None,
-                     help="seeds. Default: 1 2 3 for adbench, 0..9 (ten runs) for devnet")
+    add_grid_arguments(run)
     run.add_argument("--detectors", nargs="+", default=list(DEFAULT_DETECTORS), metavar="NAME",
                      help="detector names, groups (unsupervised, semi-supervised, supervised) or all")
     run.add_argument("--set", dest="overrides", action="append", type=override_arg, default=[],
                      metavar="DETECTOR.PARAM=VALUE",
                      help="override a detector hyper-parameter (repeatable), e.g. DASAD.epochs=5")
-    run.add_argument("--noise-type", default=None,
-                     choices=("duplicated_anomalies", "irrelevant_features", "label_contamination"),
-                     help="adbench robustness setting")
-    run.add_argument("--noise-ratio", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
-                     help="noise ratios of the adbench robustness sweep (with --noise-type)")
-    run.add_argument("--contamination", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
-                     help="devnet protocol: contamination sweep of the unlabelled set (default 0.02)")
     run.add_argument("--jobs", type=int, default=1, help="parallel fits (joblib backend); -1 = all cores")
     run.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP/torch threads per fit")
     run.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
@@ -136,15 +167,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--backend", choices=("joblib", "dask"), default="joblib")
     run.add_argument("--scheduler", default=None, metavar="ADDRESS",
                      help="Dask scheduler address for --backend dask, e.g. tcp://127.0.0.1:8786")
-    run.add_argument("--data-dir", default=None,
-                     help="data directory (default: $PYOD_DASAD_DATA, else the user cache)")
     run.add_argument("--db", default=DEFAULT_DB, help="SQLite results database (created if missing)")
-    run.add_argument("--retry-failed", action="store_true",
-                     help="redo fits whose stored status is 'error' or 'timeout'")
-    run.add_argument("--redo", nargs="+", default=[], metavar="NAME",
-                     help="delete the stored rows of these detectors in this grid and fit them again "
-                          "(e.g. after their defaults changed)")
-    run.add_argument("--no-progress", action="store_true", help="no progress bar")
     run.add_argument("--report", default=None, metavar="DIR",
                      help="also write the report (markdown, CSV, plots) to DIR when done")
     run.add_argument("--leaderboard", action="store_true",
@@ -168,19 +191,8 @@ def build_parser() -> argparse.ArgumentParser:
 def _config_from_args(args: argparse.Namespace):
     from .runner import RunConfig  # noqa: PLC0415
 
-    overrides: dict = {}
-    for detector, param, value in args.overrides:
-        overrides.setdefault(detector, {})[param] = value
-    if args.noise_ratio is not None and args.noise_type is None:
-        raise SystemExit("error: --noise-ratio needs --noise-type")
-    return RunConfig(
-        datasets=args.datasets, detectors=args.detectors, protocol=args.protocol, budgets=args.la,
-        seeds=args.seeds, noise_type=args.noise_type,
-        noise_ratios=args.noise_ratio if args.noise_ratio is not None else (0.0,),
-        contaminations=args.contamination, overrides=overrides, timeout=args.timeout, jobs=args.jobs,
-        threads=args.threads, backend=args.backend, scheduler=args.scheduler, data_dir=args.data_dir,
-        retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress,
-    )
+    return RunConfig(detectors=args.detectors, timeout=args.timeout, jobs=args.jobs, threads=args.threads,
+                     backend=args.backend, scheduler=args.scheduler, **grid_config_kwargs(args))
 
 
 def _run(args: argparse.Namespace) -> int:

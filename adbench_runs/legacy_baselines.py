@@ -367,24 +367,6 @@ def fit_legacy_baseline(detector: str, seed: int, X_train: np.ndarray, y_train: 
     return result
 
 
-def _split_columns(split: Mapping[str, Any]) -> dict:
-    """The split columns of a row, exactly as :func:`adbench_runs.runner.run_fit` writes them."""
-    from .runner import jsonable_meta, split_hash  # noqa: PLC0415
-
-    y_train = np.asarray(split["y_train"])
-    y_test = np.asarray(split["y_test"])
-    y_train_true = split.get("y_train_true")
-    return {
-        "n_train": int(y_train.shape[0]),
-        "n_test": int(y_test.shape[0]),
-        "n_labelled": int(y_train.sum()),
-        "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
-        "n_anomalies_test": int(y_test.sum()),
-        "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
-        "split_meta": jsonable_meta(split.get("meta", {})),
-    }
-
-
 # ============================================================================ the grid
 def _warn_changed_params(store: ResultStore, detectors: Sequence[str], overrides: Mapping[str, Any]) -> None:
     stored = store.stored_params()
@@ -455,7 +437,9 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
 
 
 def _run_one(key: FitKey, split: Mapping[str, Any], overrides: Optional[Mapping[str, Any]]) -> dict:
-    columns = _split_columns(split)
+    from .runner import split_columns  # noqa: PLC0415
+
+    columns = split_columns(split)
     result = fit_legacy_baseline(key.detector, key.seed, split["X_train"], np.asarray(split["y_train"]),
                                  split["X_test"], np.asarray(split["y_test"]), overrides)
     result.update(columns)
@@ -465,7 +449,7 @@ def _run_one(key: FitKey, split: Mapping[str, Any], overrides: Optional[Mapping[
 # ============================================================================ command line
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m adbench_runs.legacy_baselines``."""
-    from .cli import budget_arg, override_arg, ratio_arg  # noqa: PLC0415  (argparse types of adbench-runs run)
+    from .cli import add_grid_arguments, override_arg  # noqa: PLC0415  (shared with adbench-runs run)
 
     parser = argparse.ArgumentParser(
         prog="python -m adbench_runs.legacy_baselines",
@@ -475,36 +459,16 @@ def build_parser() -> argparse.ArgumentParser:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     parser.add_argument("--db", required=True, help="SQLite results database (created if missing)")
-    parser.add_argument("--datasets", nargs="+", default=["default"], metavar="NAME",
-                        help="dataset names, groups (paper, adbench, mvtec, default) or file paths")
-    parser.add_argument("--protocol", choices=("adbench", "devnet"), default="adbench")
-    parser.add_argument("--la", nargs="+", type=budget_arg, default=None, metavar="BUDGET",
-                        help=("label budgets: ratios with a decimal point (0.1) or counts (30). "
-                              "Default: 0.1 for adbench; 30 (15 for arrhythmia) for devnet"))
-    parser.add_argument("--seeds", nargs="+", type=int, default=None,
-                        help="seeds. Default: 1 2 3 for adbench, 0..9 for devnet")
+    add_grid_arguments(parser)
     parser.add_argument("--detectors", nargs="+", default=["all"], metavar="NAME",
                         help=f"baselines: {' '.join(LEGACY_BASELINES)} or all")
     parser.add_argument("--set", dest="overrides", action="append", type=override_arg, default=[],
                         metavar="DETECTOR.PARAM=VALUE",
                         help="replace an ADBench default (repeatable), e.g. ADBench-DevNet.epochs=5; "
                              "recorded in the row's params under 'overridden'")
-    parser.add_argument("--noise-type", default=None,
-                        choices=("duplicated_anomalies", "irrelevant_features", "label_contamination"),
-                        help="adbench robustness setting")
-    parser.add_argument("--noise-ratio", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
-                        help="noise ratios of the adbench robustness sweep (with --noise-type)")
-    parser.add_argument("--contamination", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
-                        help="devnet protocol: contamination of the unlabelled set (default 0.02)")
     parser.add_argument("--threads", type=int, default=1,
                         help="CPU threads of TensorFlow, torch and BLAS (thread variables already set "
                              "in the environment win)")
-    parser.add_argument("--data-dir", default=None,
-                        help="data directory (default: $PYOD_DASAD_DATA, else the user cache)")
-    parser.add_argument("--retry-failed", action="store_true", help="redo fits whose stored status is 'error'")
-    parser.add_argument("--redo", nargs="+", default=[], metavar="NAME",
-                        help="delete the stored rows of these baselines in this grid and fit them again")
-    parser.add_argument("--no-progress", action="store_true", help="no progress bar")
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                         help="logging level (stderr)")
     return parser
@@ -536,8 +500,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     if args.threads < 1:
         raise SystemExit(f"error: --threads must be >= 1, got {args.threads}")
-    if args.noise_ratio is not None and args.noise_type is None:
-        raise SystemExit("error: --noise-ratio needs --noise-type")
+    from .cli import grid_config_kwargs  # noqa: PLC0415
+
+    grid = grid_config_kwargs(args)
     try:
         detectors = resolve_legacy_detectors(args.detectors)
     except ValueError as exc:
@@ -545,16 +510,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     _limit_threads(args.threads)
     from .runner import RunConfig  # noqa: PLC0415
 
-    overrides: dict = {}
-    for detector, param, value in args.overrides:
-        overrides.setdefault(detector, {})[param] = value
     try:
-        config = RunConfig(
-            datasets=args.datasets, detectors=detectors,
-            protocol=args.protocol, budgets=args.la, seeds=args.seeds, noise_type=args.noise_type,
-            noise_ratios=args.noise_ratio if args.noise_ratio is not None else (0.0,),
-            contaminations=args.contamination, overrides=overrides, data_dir=args.data_dir,
-            retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress)
+        config = RunConfig(detectors=detectors, **grid)
         with ResultStore(args.db) as store:
             _set_torch_threads(args.threads)
             summary = run_legacy_grid(config, store)

@@ -607,6 +607,23 @@ def _run_in_child(payload: dict, timeout: float) -> dict:
                 "traceback": _log_tail(log_path)}
 
 
+def split_columns(split: Mapping[str, Any]) -> dict:
+    """The columns of a result row that describe its split (sizes, label counts, hash, meta);
+    the same for our detectors and ADBench's baselines."""
+    y_train = np.asarray(split["y_train"])
+    y_test = np.asarray(split["y_test"])
+    y_train_true = split.get("y_train_true")
+    return {
+        "n_train": int(y_train.shape[0]),
+        "n_test": int(y_test.shape[0]),
+        "n_labelled": int(y_train.sum()),
+        "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
+        "n_anomalies_test": int(y_test.sum()),
+        "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
+        "split_meta": jsonable_meta(split.get("meta", {})),
+    }
+
+
 def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
             timeout: float | None = None, threads: int = 1, spec: Any = None) -> dict:
     """Fit and score one detector on one split; never raises for detector failures.
@@ -633,16 +650,7 @@ def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] 
     """
     y_train = np.asarray(split["y_train"])
     y_test = np.asarray(split["y_test"])
-    y_train_true = split.get("y_train_true")
-    info = {
-        "n_train": int(y_train.shape[0]),
-        "n_test": int(y_test.shape[0]),
-        "n_labelled": int(y_train.sum()),
-        "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
-        "n_anomalies_test": int(y_test.sum()),
-        "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
-        "split_meta": jsonable_meta(split.get("meta", {})),
-    }
+    info = split_columns(split)
     payload = {"detector": key.detector, "seed": key.seed, "overrides": dict(overrides or {}),
                "threads": threads, "spec": spec, "X_train": split["X_train"], "y_train": y_train,
                "X_test": split["X_test"], "y_test": y_test}

@@ -20,10 +20,6 @@ logger = logging.getLogger("pyod_dasad")
 _QUANTILE_GRID = np.linspace(0.0, 1.0, 1001)
 
 
-def _identity(batch):
-    return batch
-
-
 _SCALER_CHUNK = 65536
 
 
@@ -45,17 +41,12 @@ class _BatchTransform:
     """
 
     def __init__(self, scaler):
-        self.scaler = scaler
-        if isinstance(scaler, StandardScaler):
-            scale = scaler.scale_ if scaler.scale_ is not None else np.ones(scaler.n_features_in_)
-            mean = scaler.mean_ if scaler.mean_ is not None else np.zeros(scaler.n_features_in_)
-            self.a, self.b = 1.0 / scale, -mean / scale
+        if scaler is None:
+            self.a = self.b = None
         elif isinstance(scaler, MinMaxScaler):
             self.a, self.b = scaler.scale_, scaler.min_
-        elif scaler is None:
-            self.a = self.b = None
-        else:
-            raise TypeError("unsupported scaler %r" % (scaler,))
+        else:  # StandardScaler, fitted with its defaults (centring and scaling)
+            self.a, self.b = 1.0 / scaler.scale_, -scaler.mean_ / scaler.scale_
 
     def __call__(self, batch):
         if self.a is None:
