@@ -13,7 +13,8 @@
 # holds the datasets, nothing is downloaded. Exits non-zero on any failure.
 #
 # Environment:
-#   PYOD_DASAD_DATA     data dir holding adbench/<name>.npz (default: <repo>/../shared/datasets)
+#   PYOD_DASAD_DATA     data dir holding adbench/<name>.npz (default: <repo>/../shared/datasets;
+#                       datasets embedded in adbench_runs/data are used when it lacks them)
 #   ADBENCH_DATASETS    space-separated ADBench Classical datasets to place inside adbench's
 #                       package (default: "6_cardio")
 set -euo pipefail
@@ -28,8 +29,18 @@ export TF_CPP_MIN_LOG_LEVEL=2
 log() { echo "[adbench_env] $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 
+# A dataset comes from the data dir, else from the real ADBench files the repository embeds
+# (adbench_runs/data: the same bytes as ADBench's Classical npz), so a fresh clone without
+# ../shared still builds the environment.
+npz_path() {
+    local name="$1"
+    for candidate in "$DATA/adbench/$name.npz" "$REPO/adbench_runs/data/$name.npz"; do
+        [ -f "$candidate" ] && { echo "$candidate"; return 0; }
+    done
+    return 1
+}
 for name in $DATASETS; do
-    [ -f "$DATA/adbench/$name.npz" ] || die "dataset $DATA/adbench/$name.npz not found (set PYOD_DASAD_DATA)"
+    npz_path "$name" >/dev/null || die "dataset $name.npz not found in $DATA/adbench nor $REPO/adbench_runs/data (set PYOD_DASAD_DATA)"
 done
 
 # The Python interpreter the venv is made from: pyenv's newest 3.10.x.
@@ -121,7 +132,7 @@ fi
 ADB="$("$VENV/bin/python" -c 'import importlib.util, os; print(os.path.dirname(importlib.util.find_spec("adbench").origin))')"
 mkdir -p "$ADB"/datasets/{Classical,CV_by_ResNet18,NLP_by_BERT}
 for name in $DATASETS; do
-    cp "$DATA/adbench/$name.npz" "$ADB/datasets/Classical/"
+    cp "$(npz_path "$name")" "$ADB/datasets/Classical/"
 done
 
 if ! check_env; then
