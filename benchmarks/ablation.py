@@ -22,6 +22,7 @@ VARIANTS = {
     "no view dropout": {"view_dropout": 0.0},
     "uniform attention": {"attention": "uniform"},
     "no pseudo-labels": {"pseudo_labels": False},
+    "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "contrastive off": {"contrastive": "off"},
     "contrastive symmetric": {"contrastive": "symmetric"},
     "no reconstruction loss": {"lambda_rec": 0.0},

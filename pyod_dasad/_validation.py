@@ -111,6 +111,14 @@ def _fraction(name, value, low_open=True, high=1.0):
     return value
 
 
+def _fraction_or_auto(name, value, high=1.0):
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError("%s must be 'auto' or a number in (0, %s], got %r" % (name, high, value))
+        return value
+    return _fraction(name, value, high=high)
+
+
 def _choice(name, value, choices):
     if value not in choices:
         raise ValueError("%s must be one of %s, got %r" % (name, choices, value))
@@ -171,9 +179,10 @@ def check_params(est):
     p["warmup_epochs"] = _non_negative_int("warmup_epochs", est.warmup_epochs)
     p["warmup_weight"] = _fraction("warmup_weight", est.warmup_weight)
     p["pseudo_label_interval"] = _positive_int("pseudo_label_interval", est.pseudo_label_interval)
-    p["pseudo_anomaly_ratio"] = _fraction("pseudo_anomaly_ratio", est.pseudo_anomaly_ratio, high=0.5)
-    p["pseudo_normal_ratio"] = _fraction("pseudo_normal_ratio", est.pseudo_normal_ratio)
-    if p["pseudo_anomaly_ratio"] + p["pseudo_normal_ratio"] > 1:
+    p["pseudo_anomaly_ratio"] = _fraction_or_auto("pseudo_anomaly_ratio", est.pseudo_anomaly_ratio, high=0.5)
+    p["pseudo_normal_ratio"] = _fraction_or_auto("pseudo_normal_ratio", est.pseudo_normal_ratio)
+    if "auto" not in (p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]) and \
+            p["pseudo_anomaly_ratio"] + p["pseudo_normal_ratio"] > 1:
         raise ValueError(
             "pseudo_anomaly_ratio + pseudo_normal_ratio must be <= 1, got %r + %r"
             % (est.pseudo_anomaly_ratio, est.pseudo_normal_ratio)

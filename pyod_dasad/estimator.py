@@ -115,10 +115,19 @@ class DASAD(BaseDetector):
         Weight of unlabelled samples during the warm-up, in (0, 1].
     pseudo_label_interval : int, default=1
         Refresh the pseudo-labels every this many epochs after the warm-up.
-    pseudo_anomaly_ratio : float, default=0.01
+    pseudo_anomaly_ratio : float or 'auto', default='auto'
         Fraction of unlabelled samples taken as pseudo-anomaly candidates, in (0, 0.5].
-    pseudo_normal_ratio : float, default=0.8
+        ``'auto'``: the share of unlabelled samples that the warm-up model scores at least as
+        high as the lower tail (10% quantile) of the labelled anomalies, or past half the
+        ``margin``, whichever is lower; at most 0.01 - so two labelled frauds among 7,000
+        rows make a handful of pseudo-anomalies, not 70 (see :mod:`pyod_dasad.pseudo_labels`).
+    pseudo_normal_ratio : float or 'auto', default='auto'
         Fraction of unlabelled samples taken as credible-normal candidates, in (0, 1].
+        ``'auto'``: one minus the estimated share of anomalies hidden in the unlabelled set
+        (from the same count), within [0.5, 0.8] - a data set with 40% anomalies gets fewer
+        credible normals than one with 2%. Both ``'auto'`` shares are estimated once, at
+        the end of the warm-up, from training labels only (``hidden_anomaly_share_``);
+        without labelled anomalies they fall back to 0.01 and 0.8.
     min_credibility : float, default=0.5
         Candidates whose credibility is below this are left out (weight 0).
     margin : float, default=5.0
@@ -193,7 +202,12 @@ class DASAD(BaseDetector):
     history_ : list of dict
         Per-epoch mean of the total loss and of each term.
     pseudo_label_history_ : list of dict
-        Counts of pseudo-anomalies, credible normals and uncertain samples at each refresh.
+        At each refresh: the counts of pseudo-anomalies, credible normals and uncertain
+        samples, and the two shares in use (``anomaly_ratio``, ``normal_ratio``).
+    hidden_anomaly_share_ : float or None
+        With an ``'auto'`` pseudo-label share: the estimated share of anomalies among the
+        unlabelled training samples, from which the shares were set (None otherwise, or
+        when there was no labelled anomaly to estimate it from).
     seed_ : int
         The seed used (drawn from fresh entropy when ``random_state`` is None).
 
@@ -224,7 +238,7 @@ class DASAD(BaseDetector):
                  batch_norm=False, views=("latent", "residual", "error"), attention="learned",
                  view_dropout=0.3, pseudo_labels=True, contrastive="off", epochs=30, steps_per_epoch=20,
                  batch_size=256, lr=1e-3, weight_decay=1e-5, warmup_epochs=5, warmup_weight=0.1,
-                 pseudo_label_interval=1, pseudo_anomaly_ratio=0.01, pseudo_normal_ratio=0.8,
+                 pseudo_label_interval=1, pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
                  loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
                  corruption_rate=0.3, noise_std=0.01, preprocessing="standard",
@@ -341,6 +355,7 @@ class DASAD(BaseDetector):
             trainer = Trainer(self.net_, p, self.device_, self.seed_, transform, self.amp_dtype_)
             self.history_ = trainer.fit(X, y)
         self.pseudo_label_history_ = trainer.pseudo_label_log
+        self.hidden_anomaly_share_ = trainer.auto_ratios[2] if trainer.auto_ratios is not None else None
         res = infer(self.net_, X, transform, self.device_, p["inference_batch_size"],
                     outputs=("score", "magnitudes"), amp_dtype=self.amp_dtype_)
         self.decision_scores_ = res["score"]

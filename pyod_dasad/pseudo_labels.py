@@ -11,9 +11,34 @@ The top ``anomaly_ratio`` by consensus become pseudo-anomalies, the bottom ``nor
 credible pseudo-normals, each weighted by its credibility; everything else, and any candidate
 whose credibility is below ``min_credibility``, is *uncertain* and gets weight 0. This is what
 keeps anomalies hidden in the unlabelled set out of the normal class.
+
+With ``'auto'`` ratios (the default) the two shares follow the data instead of being fixed,
+estimated once from the warm-up model (:func:`auto_ratios`, training labels only):
+
+- threshold ``t = min(q_0.1(labelled anomalies' scores), margin / 2)``: the lower tail of the
+  labelled anomalies' scores, or half the deviation loss's margin (nearer the anomaly target
+  than the normal one) when a few memorised labels sit far past the margin;
+- hidden-anomaly share ``pi = #{unlabelled s >= t} / (0.9 n)``: labelled anomalies are a
+  random sample of the anomalies, so an unlabelled anomaly clears ``t`` with probability
+  about 0.9;
+- pseudo-anomaly share ``min(#{s >= t} / n, 0.01)``: with two labelled frauds among 7,000
+  rows, the handful of rows that score like them instead of a fixed 1% that is 90% wrong;
+- credible-normal share ``clip(1 - pi, 0.5, 0.8)``: on a data set with 40% anomalies a fixed
+  80% takes most hidden anomalies for normals; the floor keeps at least half of the
+  unlabelled set, since anomalies are the minority.
 """
 import numpy as np
 from scipy.stats import rankdata
+
+
+#: Quantile of the labelled anomalies' scores that calibrates the ``'auto'`` threshold.
+AUTO_LABELLED_QUANTILE = 0.1
+#: Bounds of the ``'auto'`` credible-normal share: anomalies are the minority; 0.8 is the fixed share.
+AUTO_NORMAL_MIN, AUTO_NORMAL_MAX = 0.5, 0.8
+#: Upper bound of the ``'auto'`` pseudo-anomaly share (the fixed default).
+AUTO_ANOMALY_MAX = 0.01
+#: Fixed shares used by ``'auto'`` when there are no labelled anomalies to calibrate with.
+FALLBACK_ANOMALY_RATIO, FALLBACK_NORMAL_RATIO = 0.01, 0.8
 
 
 def rank_normalise(values, axis=0):
@@ -58,6 +83,40 @@ class PseudoLabels:
         return int(np.sum(self.weights == 0))
 
 
+def auto_ratios(scores, labelled_scores, margin=5.0):
+    """Data-driven pseudo-anomaly and credible-normal shares (see the module docstring).
+
+    Parameters
+    ----------
+    scores : ndarray (n,)
+        Current model scores of the unlabelled samples.
+    labelled_scores : ndarray (m,)
+        Current model scores of the labelled anomalies (none: the fixed fallback shares).
+    margin : float
+        The deviation loss's margin: the scoring loss pulls normals towards 0 and pushes
+        anomalies beyond ``margin``.
+
+    Returns
+    -------
+    anomaly_ratio, normal_ratio : float
+    hidden_anomaly_share : float or None
+        The estimated share of anomalies among the unlabelled samples.
+    """
+    scores = np.asarray(scores, dtype=float)
+    labelled_scores = np.asarray(labelled_scores, dtype=float)
+    n = scores.shape[0]
+    if n == 0 or labelled_scores.size == 0:
+        return FALLBACK_ANOMALY_RATIO, FALLBACK_NORMAL_RATIO, None
+    # A few labelled anomalies are fitted far beyond the margin, so their tail alone says
+    # little; a row past half the margin is nearer the anomaly target than the normal one.
+    threshold = min(np.quantile(labelled_scores, AUTO_LABELLED_QUANTILE), 0.5 * margin)
+    above = np.count_nonzero(scores >= threshold) / n
+    share = min(1.0, above / (1.0 - AUTO_LABELLED_QUANTILE))
+    anomaly_ratio = min(above, AUTO_ANOMALY_MAX)
+    normal_ratio = float(np.clip(1.0 - share, AUTO_NORMAL_MIN, AUTO_NORMAL_MAX))
+    return anomaly_ratio, normal_ratio, share
+
+
 def assign_pseudo_labels(scores, magnitudes, alpha, anomaly_ratio=0.01, normal_ratio=0.8,
                          min_credibility=0.5, use_score=True):
     """Assign credibility-weighted pseudo-labels.
@@ -71,7 +130,8 @@ def assign_pseudo_labels(scores, magnitudes, alpha, anomaly_ratio=0.01, normal_r
     alpha : ndarray (n, J)
         Attention weights over the same views (rows sum to one).
     anomaly_ratio, normal_ratio : float
-        Fractions of the unlabelled set taken as pseudo-anomaly / pseudo-normal candidates.
+        Fractions of the unlabelled set taken as pseudo-anomaly / pseudo-normal candidates
+        (``'auto'`` is resolved by the caller with :func:`auto_ratios`).
     min_credibility : float in [0, 1)
         Candidates below it are left uncertain (weight 0).
     use_score : bool
@@ -102,7 +162,7 @@ def assign_pseudo_labels(scores, magnitudes, alpha, anomaly_ratio=0.01, normal_r
     if n == 0:
         return PseudoLabels(labels, weights, credibility, consensus)
     order = np.argsort(consensus, kind="stable")
-    n_anomalies = min(int(np.ceil(anomaly_ratio * n)), n)
+    n_anomalies = min(int(np.ceil(anomaly_ratio * n - 1e-9)), n)  # tolerance: 'auto' passes count / n
     n_normals = min(int(np.floor(normal_ratio * n)), n - n_anomalies)
     anomalies = order[n - n_anomalies:]
     normals = order[:n_normals]

@@ -13,7 +13,7 @@ from tqdm.auto import tqdm
 from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_generator
 from .augment import corrupt
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
-from .pseudo_labels import assign_pseudo_labels
+from .pseudo_labels import assign_pseudo_labels, auto_ratios
 from .sampler import BalancedBatchSampler
 from .views import view_magnitudes
 
@@ -121,6 +121,8 @@ class Trainer:
         self.generator = make_generator(device, seed)
         self.history = []
         self.pseudo_label_log = []
+        self.auto_ratios = None
+        self.current_ratios = None
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):
@@ -183,13 +185,37 @@ class Trainer:
         """Pseudo-label the unlabelled rows from a streamed full pass (never n x n)."""
         res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=unlabelled,
                     amp_dtype=self.amp_dtype)
+        anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
+        self.current_ratios = (anomaly_ratio, normal_ratio)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
-        pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"],
-                                  self.p["pseudo_anomaly_ratio"], self.p["pseudo_normal_ratio"],
-                                  self.p["min_credibility"], use_score=has_labels)
+        pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
+                                  normal_ratio, self.p["min_credibility"], use_score=has_labels)
         targets[unlabelled] = pl.labels
         weights[unlabelled] = pl.weights
         return pl
+
+    def resolve_ratios(self, X, unlabelled, scores, has_labels):
+        """The pseudo-label shares; ``'auto'`` ones are estimated once, at the first refresh.
+
+        The estimate uses the warm-up model, before any pseudo-label has trained it: later
+        refreshes would count the model's own pseudo-anomalies as evidence and let the share
+        feed on itself.
+        """
+        p = self.p
+        if "auto" not in (p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]):
+            return p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]
+        if self.auto_ratios is None:
+            labelled_scores = []
+            if has_labels:
+                labelled = np.setdiff1d(np.arange(X.shape[0]), unlabelled)
+                labelled_scores = infer(self.net, X, self.transform, self.device, p["inference_batch_size"],
+                                        rows=labelled, outputs=("score",), amp_dtype=self.amp_dtype)["score"]
+            self.auto_ratios = auto_ratios(scores, labelled_scores, p["margin"])
+            logger.debug("pseudo-label shares: anomalies %.4f, normals %.3f (hidden anomaly share %s)",
+                         *self.auto_ratios)
+        anomaly_ratio, normal_ratio, _ = self.auto_ratios
+        return (anomaly_ratio if p["pseudo_anomaly_ratio"] == "auto" else p["pseudo_anomaly_ratio"],
+                normal_ratio if p["pseudo_normal_ratio"] == "auto" else p["pseudo_normal_ratio"])
 
     # -- the loop ----------------------------------------------------------------------
     def fit(self, X, y):
@@ -215,7 +241,9 @@ class Trainer:
                     pl = self.refresh_pseudo_labels(X, unlabelled, targets, weights, has_labels)
                     sampler.update(targets, weights)
                     self.pseudo_label_log.append({"epoch": epoch, "anomalies": pl.n_anomalies,
-                                                  "normals": pl.n_normals, "uncertain": pl.n_uncertain})
+                                                  "normals": pl.n_normals, "uncertain": pl.n_uncertain,
+                                                  "anomaly_ratio": self.current_ratios[0],
+                                                  "normal_ratio": self.current_ratios[1]})
                 elif not p["pseudo_labels"] and epoch == p["warmup_epochs"]:
                     weights[unlabelled] = 1.0
                     sampler.update(targets, weights)

@@ -203,7 +203,8 @@ def test_not_fitted():
     ("preprocessing", "robust", "preprocessing"),
     ("hidden_dims", (), "at least one hidden layer"),
     ("hidden_dims", (16, 0), "hidden_dims"),
-    ("pseudo_anomaly_ratio", 0.3, "pseudo_anomaly_ratio \\+ pseudo_normal_ratio"),
+    ("pseudo_anomaly_ratio", 0.6, r"pseudo_anomaly_ratio must be in \(0, 0.5\]"),
+    ("pseudo_normal_ratio", "most", "pseudo_normal_ratio must be 'auto' or a number"),
     ("min_credibility", 1.0, "min_credibility"),
     ("random_state", -3, "random_state"),
     ("device", "gpu-please", "not a valid torch device"),
@@ -213,6 +214,30 @@ def test_bad_parameters_raise_at_fit(data, param, value, match):
     X, y, _ = data
     with pytest.raises(ValueError, match=match):
         fast_dasad(**{param: value}).fit(X, y)
+
+
+def test_fixed_pseudo_label_shares_must_not_overlap(data):
+    X, y, _ = data
+    with pytest.raises(ValueError, match="pseudo_anomaly_ratio \\+ pseudo_normal_ratio"):
+        fast_dasad(pseudo_anomaly_ratio=0.3, pseudo_normal_ratio=0.8).fit(X, y)
+    fast_dasad(pseudo_anomaly_ratio=0.3, pseudo_normal_ratio="auto").fit(X, y)  # 'auto' stays <= 0.8
+
+
+def test_auto_pseudo_label_shares_are_estimated_once_from_the_labels(data):
+    X, y, truth = data
+    auto = fast_dasad(epochs=5).fit(X, y)
+    assert 0 < auto.hidden_anomaly_share_ < 0.5
+    shares = {(h["anomaly_ratio"], h["normal_ratio"]) for h in auto.pseudo_label_history_}
+    assert len(shares) == 1  # set at the end of the warm-up, then kept
+    anomaly_ratio, normal_ratio = shares.pop()
+    assert 0 <= anomaly_ratio <= 0.01
+    assert normal_ratio == pytest.approx(min(0.8, max(0.1, 1 - auto.hidden_anomaly_share_)))
+    fixed = fast_dasad(epochs=5, pseudo_anomaly_ratio=0.01, pseudo_normal_ratio=0.8).fit(X, y)
+    assert fixed.hidden_anomaly_share_ is None
+    assert {(h["anomaly_ratio"], h["normal_ratio"]) for h in fixed.pseudo_label_history_} == {(0.01, 0.8)}
+    unsupervised = fast_dasad(epochs=5).fit(X)
+    assert unsupervised.hidden_anomaly_share_ is None
+    assert unsupervised.pseudo_label_history_[0]["normal_ratio"] == 0.8
 
 
 # -- reproducibility ----------------------------------------------------------------------

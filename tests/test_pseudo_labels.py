@@ -1,7 +1,8 @@
 import numpy as np
 import pytest
 
-from pyod_dasad.pseudo_labels import assign_pseudo_labels, rank_normalise
+from pyod_dasad.pseudo_labels import (AUTO_ANOMALY_MAX, AUTO_LABELLED_QUANTILE, AUTO_NORMAL_MAX, AUTO_NORMAL_MIN,
+                                      assign_pseudo_labels, auto_ratios, rank_normalise)
 
 
 def test_rank_normalise_range_and_order():
@@ -67,3 +68,79 @@ def test_unsupervised_mode_uses_views_only():
 def test_shape_mismatch_is_an_error():
     with pytest.raises(ValueError, match="same shape"):
         assign_pseudo_labels(np.zeros(5), np.zeros((5, 3)), np.zeros((5, 2)))
+
+
+
+def _mixture(share, n=4000, seed=0, n_labelled=200):
+    """Scores as the deviation loss (margin 5) shapes them: unlabelled normals ~ N(0, 0.5), a
+    ``share`` of anomalies ~ N(6, 1); the labelled anomalies are a random sample of the same
+    anomaly distribution."""
+    rng = np.random.RandomState(seed)
+    n_anomalies = int(round(share * n))
+    scores = np.concatenate([0.5 * rng.randn(n - n_anomalies), 6 + rng.randn(n_anomalies)])
+    return scores, 6 + rng.randn(n_labelled)
+
+
+@pytest.mark.parametrize("share", [0.002, 0.05, 0.2, 0.4])
+def test_auto_ratios_estimate_the_hidden_anomaly_share(share):
+    scores, labelled = _mixture(share)
+    anomaly_ratio, normal_ratio, estimate = auto_ratios(scores, labelled)
+    assert estimate == pytest.approx(share, abs=0.005 + 0.1 * share)
+    # pseudo-anomalies: the unlabelled rows scoring like the labelled anomalies, at most 1%
+    above = np.mean(scores >= np.quantile(labelled, AUTO_LABELLED_QUANTILE))
+    assert anomaly_ratio == pytest.approx(min(above, AUTO_ANOMALY_MAX))
+    assert anomaly_ratio <= share + 1e-3
+    # credible normals stop short of the hidden anomalies
+    assert normal_ratio == pytest.approx(np.clip(1 - estimate, AUTO_NORMAL_MIN, AUTO_NORMAL_MAX))
+    assert normal_ratio <= 1 - share + 0.02
+
+
+def test_auto_ratios_shrink_with_few_hidden_anomalies_and_many():
+    shares = (0.002, 0.01, 0.25, 0.3, 0.4)
+    ratios = [auto_ratios(*_mixture(s)) for s in shares]
+    assert ratios[0][0] < 0.004  # two frauds in 1,000: no 1% of false pseudo-anomalies
+    assert [r[0] for r in ratios[2:]] == [AUTO_ANOMALY_MAX] * 3
+    normal = [r[1] for r in ratios]
+    assert normal[:2] == [AUTO_NORMAL_MAX] * 2
+    assert normal == sorted(normal, reverse=True) and normal[-1] < 0.6
+
+
+def test_auto_pseudo_anomalies_survive_memorised_labels():
+    """Two labelled anomalies fitted far past the margin (score 12) would leave no unlabelled
+    row above their tail; rows past half the margin still count."""
+    scores, _ = _mixture(0.05)
+    anomaly_ratio, normal_ratio, share = auto_ratios(scores, [12.0, 12.5], margin=5.0)
+    assert anomaly_ratio == AUTO_ANOMALY_MAX
+    assert share == pytest.approx(0.05 / (1 - AUTO_LABELLED_QUANTILE), abs=0.005)
+    assert normal_ratio == AUTO_NORMAL_MAX
+    scores, _ = _mixture(0.001)
+    assert auto_ratios(scores, [12.0, 12.5], margin=5.0)[0] == pytest.approx(0.001)
+    # without the margin cap, the memorised tail would hide every anomaly
+    assert auto_ratios(scores, [12.0, 12.5], margin=30.0)[0] == 0.0
+
+
+def test_auto_normal_share_never_below_half():
+    scores, labelled = _mixture(0.49)
+    anomaly_ratio, normal_ratio, share = auto_ratios(scores, labelled)
+    assert share > 0.5 and normal_ratio == AUTO_NORMAL_MIN == 0.5
+
+
+def test_auto_without_labelled_anomalies_falls_back_to_fixed_shares():
+    scores = np.random.RandomState(0).randn(500)
+    assert auto_ratios(scores, []) == (0.01, 0.8, None)
+    assert auto_ratios([], [1.0, 2.0]) == (0.01, 0.8, None)
+
+
+def test_auto_shares_cut_the_anomalies_taken_for_normals():
+    """With 30% hidden anomalies the fixed 80% normal share takes ~100 of them for normals;
+    the 'auto' shares, fed to the same assignment, take almost none."""
+    scores, labelled = _mixture(0.3, n=1000)
+    truth = np.r_[np.zeros(700), np.ones(300)]
+    mags = np.column_stack([scores] * 3)
+    alpha = np.full((1000, 3), 1 / 3)
+    anomaly_ratio, normal_ratio, _ = auto_ratios(scores, labelled)
+    auto = assign_pseudo_labels(scores, mags, alpha, anomaly_ratio, normal_ratio, min_credibility=0.0)
+    fixed = assign_pseudo_labels(scores, mags, alpha, 0.01, 0.8, min_credibility=0.0)
+    normal_anomalies = [truth[(pl.labels == 0) & (pl.weights > 0)].sum() for pl in (auto, fixed)]
+    assert normal_anomalies[0] <= 15 and normal_anomalies[1] >= 90
+    assert truth[(auto.labels == 1) & (auto.weights > 0)].mean() == 1.0

@@ -8,7 +8,8 @@ and contrastive='off'): AUC-ROC 0.971, AUC-PR 0.901; IForest on the same split: 
 without labels), so the test's teeth are the AUC-PR floor and the margin over IForest's
 AUC-PR - what the 13 labels must buy. The floors leave room for float differences between
 CPUs, not for a regression. (Seeds 2 and 3 of the same protocol give AUC-ROC 0.969 / 0.968
-and AUC-PR 0.849 / 0.853; before view dropout, seed 2 collapsed to 0.566 - see
+and AUC-PR 0.849 / 0.853. Re-measured on 2026-11-24 with the 'auto' pseudo-label shares:
+identical, since on cardio they come out at the old fixed 1% / 80%. Before view dropout, seed 2 collapsed to 0.566 - see
 benchmarks/results/ablation_dev.md.)
 """
 from sklearn.ensemble import IsolationForest
