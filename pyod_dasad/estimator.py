@@ -127,7 +127,8 @@ class DASAD(BaseDetector):
         (from the same count), within [0.5, 0.8] - a data set with 40% anomalies gets fewer
         credible normals than one with 2%. Both ``'auto'`` shares are estimated once, at
         the end of the warm-up, from training labels only (``hidden_anomaly_share_``);
-        without labelled anomalies they fall back to 0.01 and 0.8.
+        without labelled anomalies, or with ``warmup_epochs=0``, they fall back to 0.01
+        and 0.8.
     min_credibility : float, default=0.5
         Candidates whose credibility is below this are left out (weight 0).
     margin : float, default=5.0

@@ -205,8 +205,8 @@ class Trainer:
         if "auto" not in (p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]):
             return p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]
         if self.auto_ratios is None:
-            labelled_scores = []
-            if has_labels:
+            labelled_scores = []  # none: the fixed fallback shares
+            if has_labels and p["warmup_epochs"] > 0:  # an untrained network's scores say nothing
                 labelled = np.setdiff1d(np.arange(X.shape[0]), unlabelled)
                 labelled_scores = infer(self.net, X, self.transform, self.device, p["inference_batch_size"],
                                         rows=labelled, outputs=("score",), amp_dtype=self.amp_dtype)["score"]

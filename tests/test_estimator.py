@@ -238,6 +238,9 @@ def test_auto_pseudo_label_shares_are_estimated_once_from_the_labels(data):
     unsupervised = fast_dasad(epochs=5).fit(X)
     assert unsupervised.hidden_anomaly_share_ is None
     assert unsupervised.pseudo_label_history_[0]["normal_ratio"] == 0.8
+    no_warmup = fast_dasad(epochs=3, warmup_epochs=0).fit(X, y)  # nothing trained to estimate from
+    assert no_warmup.hidden_anomaly_share_ is None
+    assert no_warmup.pseudo_label_history_[0]["anomaly_ratio"] == 0.01
 
 
 # -- reproducibility ----------------------------------------------------------------------
