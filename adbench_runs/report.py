@@ -496,8 +496,15 @@ def plot_curves(sub: pd.DataFrame, path: str | os.PathLike, x: str, metric: str 
 
 
 # ============================================================================ the report
+#: Columns of the results store left out of ``results.csv`` (JSON provenance, tracebacks).
+CSV_OMITTED = ("traceback", "params", "versions", "host", "split_meta")
+
+
 def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = "auc_pr") -> dict:
     """Write ``report.md``, ``results.csv``, ``summary.csv`` and PNG plots to ``out_dir``.
+
+    ``results.csv`` has one row per fit without the store's provenance columns
+    (:data:`CSV_OMITTED`); the database keeps them.
 
     Parameters
     ----------
@@ -521,7 +528,9 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     results_csv = out / "results.csv"
-    frame.drop(columns=["setting"]).to_csv(results_csv, index=False)
+    # one row per fit with its metrics, counts and error; the provenance blobs (traceback,
+    # params, versions, host, split_meta) stay in the database, where they are queryable
+    frame.drop(columns=["setting"] + [c for c in CSV_OMITTED if c in frame.columns]).to_csv(results_csv, index=False)
     summary_csv = out / "summary.csv"
     summarise(frame).to_csv(summary_csv, index=False)
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from adbench_runs.report import complete_blocks, leaderboard_markdown, load_results, rank_table, write_report
+from adbench_runs.report import (CSV_OMITTED, complete_blocks, leaderboard_markdown, load_results, rank_table,
+                                  write_report)
 from adbench_runs.runner import RunConfig, run_grid
 from adbench_runs.store import FitKey, ResultStore
 
@@ -59,6 +60,8 @@ def test_write_report_files(db, tmp_path):
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000
     results = pd.read_csv(paths["results_csv"])
     assert len(results) == 56 and set(results["status"]) == {"ok", "error"}
+    assert {"dataset", "detector", "seed", "auc_pr", "auc_roc", "fit_seconds", "error"} <= set(results.columns)
+    assert not set(CSV_OMITTED) & set(results.columns)  # provenance stays in the database
     summary = pd.read_csv(paths["summary_csv"])
     assert {"auc_pr_mean", "auc_pr_std", "auc_roc_mean", "n_ok", "n_error"} <= set(summary.columns)
     lr0 = summary[(summary["detector"] == "LR") & (summary["budget"] == 0.0)]
