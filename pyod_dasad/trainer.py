@@ -122,7 +122,6 @@ class Trainer:
         self.history = []
         self.pseudo_label_log = []
         self.auto_ratios = None
-        self.current_ratios = None
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):
@@ -182,17 +181,17 @@ class Trainer:
         self.net.train()
 
     def refresh_pseudo_labels(self, X, unlabelled, targets, weights, has_labels):
-        """Pseudo-label the unlabelled rows from a streamed full pass (never n x n)."""
+        """Pseudo-label the unlabelled rows from a streamed full pass (never n x n); returns the
+        :class:`PseudoLabels` and the ``(anomaly_ratio, normal_ratio)`` used."""
         res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=unlabelled,
                     amp_dtype=self.amp_dtype)
         anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
-        self.current_ratios = (anomaly_ratio, normal_ratio)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
         pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
                                   normal_ratio, self.p["min_credibility"], use_score=has_labels)
         targets[unlabelled] = pl.labels
         weights[unlabelled] = pl.weights
-        return pl
+        return pl, (anomaly_ratio, normal_ratio)
 
     def resolve_ratios(self, X, unlabelled, scores, has_labels):
         """The pseudo-label shares; ``'auto'`` ones are estimated once, at the first refresh.
@@ -238,12 +237,11 @@ class Trainer:
         for epoch in bar:
             if epoch >= p["warmup_epochs"]:
                 if p["pseudo_labels"] and (epoch - p["warmup_epochs"]) % p["pseudo_label_interval"] == 0:
-                    pl = self.refresh_pseudo_labels(X, unlabelled, targets, weights, has_labels)
+                    pl, ratios = self.refresh_pseudo_labels(X, unlabelled, targets, weights, has_labels)
                     sampler.update(targets, weights)
                     self.pseudo_label_log.append({"epoch": epoch, "anomalies": pl.n_anomalies,
                                                   "normals": pl.n_normals, "uncertain": pl.n_uncertain,
-                                                  "anomaly_ratio": self.current_ratios[0],
-                                                  "normal_ratio": self.current_ratios[1]})
+                                                  "anomaly_ratio": ratios[0], "normal_ratio": ratios[1]})
                 elif not p["pseudo_labels"] and epoch == p["warmup_epochs"]:
                     weights[unlabelled] = 1.0
                     sampler.update(targets, weights)
