@@ -181,6 +181,10 @@ def build_parser() -> argparse.ArgumentParser:
                           "without it, only the markdown leaderboard is printed")
     rep.add_argument("--metric", choices=("auc_pr", "auc_roc"), default="auc_pr",
                      help="metric of ranks, CD diagram and curves")
+    rep.add_argument("--focus", default=None, metavar="DETECTOR",
+                     help="open the report with this detector's margins over the best other detector "
+                          "of its group, its ranks and its losses per setting (default: DASAD when it "
+                          "has results); 'none' to leave it out")
 
     lst = sub.add_parser("list", help="list detectors or dataset groups")
     lst.add_argument("what", choices=("detectors", "datasets"))
@@ -219,6 +223,10 @@ def _run(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"report written to {paths['markdown']}\n")
             if args.leaderboard:
                 sys.stdout.write(leaderboard_markdown(frame) + "\n")
+                if "DASAD" in set(frame["detector"]):
+                    from .standings import standings_markdown  # noqa: PLC0415
+
+                    sys.stdout.write("\n" + standings_markdown(frame) + "\n")
     return 0
 
 
@@ -232,11 +240,23 @@ def _report(args: argparse.Namespace) -> int:
         frame = load_results(store)
     if frame.empty:
         raise SystemExit(f"error: database {args.db!r} holds no results")
+    present = set(frame["detector"])
+    if args.focus is None:
+        focus = "DASAD" if "DASAD" in present else None
+    else:
+        focus = None if args.focus.lower() == "none" else args.focus
+    if focus and focus not in present:
+        raise SystemExit(f"error: --focus {focus!r} has no results in {args.db!r}; "
+                         f"detectors there: {', '.join(sorted(present))}")
     if args.out:
-        paths = write_report(frame, args.out, metric=args.metric)
+        paths = write_report(frame, args.out, metric=args.metric, focus=focus)
         sys.stderr.write(f"wrote {paths['markdown']}, {paths['results_csv']}, {paths['summary_csv']} "
                          f"and {len(paths['plots'])} plots\n")
     sys.stdout.write(leaderboard_markdown(frame, metric=args.metric) + "\n")
+    if focus:  # last, where a terminal leaves it in view
+        from .standings import standings_markdown  # noqa: PLC0415
+
+        sys.stdout.write("\n" + standings_markdown(frame, focus) + "\n")
     return 0
 
 

@@ -500,7 +500,8 @@ def plot_curves(sub: pd.DataFrame, path: str | os.PathLike, x: str, metric: str 
 CSV_OMITTED = ("traceback", "params", "versions", "host", "split_meta")
 
 
-def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = "auc_pr") -> dict:
+def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = "auc_pr",
+                 focus: str | None = "DASAD") -> dict:
     """Write ``report.md``, ``results.csv``, ``summary.csv`` and PNG plots to ``out_dir``.
 
     ``results.csv`` has one row per fit without the store's provenance columns
@@ -514,6 +515,9 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
         Created if missing; files in it are overwritten.
     metric : {"auc_pr", "auc_roc"}, default="auc_pr"
         Metric of the ranks, CD diagrams and curves.
+    focus : str or None, default="DASAD"
+        When this detector has results, ``report.md`` opens with its standing against the
+        other detectors of its group (:func:`adbench_runs.standings.standings_markdown`).
 
     Returns
     -------
@@ -571,7 +575,16 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
         sections += ["No plots: the settings have too few detectors, complete datasets or budgets.", ""]
 
     markdown = out / "report.md"
-    markdown.write_text(leaderboard_markdown(frame, metric) + "\n" + "\n".join(sections)
+    standing = ""
+    if focus:
+        from .standings import standings_markdown  # noqa: PLC0415
+
+        standing = standings_markdown(frame, focus)
+    board = leaderboard_markdown(frame, metric)
+    if standing:  # after the title and its note, before the first setting
+        head, _, rest = board.partition("\n## ")
+        board = head + "\n" + standing + "\n\n## " + rest
+    markdown.write_text(board + "\n" + "\n".join(sections)
                         + "\nCSV: [results.csv](results.csv) (one row per fit), "
                           "[summary.csv](summary.csv) (mean/std per dataset and detector).\n",
                         encoding="utf-8")
