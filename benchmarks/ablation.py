@@ -24,6 +24,8 @@ VARIANTS = {
     "no pseudo-labels": {"pseudo_labels": False},
     "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
+    "warm-up weight 0.5": {"warmup_weight": 0.5},
+    "warm-up weight 1.0": {"warmup_weight": 1.0},
     "contrastive off": {"contrastive": "off"},
     "contrastive symmetric": {"contrastive": "symmetric"},
     "no reconstruction loss": {"lambda_rec": 0.0},
