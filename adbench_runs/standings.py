@@ -111,6 +111,14 @@ def _focus_block(sub: pd.DataFrame, focus: str, group: str):
     return datasets, rivals, left_out, pr.loc[datasets], roc.loc[datasets], complete.loc[datasets]
 
 
+def _blocks(frame: pd.DataFrame, focus: str, group: str):
+    """(setting label, :func:`_focus_block`) for each setting in which ``focus`` has results."""
+    for label, sub in _setting_frames(frame):
+        block = _focus_block(sub, focus, group)
+        if block is not None:
+            yield label, block
+
+
 def standings(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supervised") -> pd.DataFrame:
     """One row per setting in which ``focus`` has results: its margins over the best rival.
 
@@ -134,11 +142,7 @@ def standings(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supe
         datasets they miss). Margins are focus minus rival; NaN where no rival has a mean.
     """
     rows = []
-    for label, sub in _setting_frames(frame):
-        block = _focus_block(sub, focus, group)
-        if block is None:
-            continue
-        datasets, rivals, left_out, pr, roc, complete = block
+    for label, (datasets, rivals, left_out, pr, roc, complete) in _blocks(frame, focus, group):
         row = {"setting": label, "n_datasets": len(datasets),
                "focus_auc_pr": pr[focus].mean(), "focus_auc_roc": roc[focus].mean()}
         for metric, table in (("auc_pr", pr), ("auc_roc", roc)):
@@ -172,14 +176,10 @@ def losses(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supervi
         ``gap`` (focus minus best rival; negative is a loss), sorted by setting, then gap.
     """
     rows = []
-    for label, sub in _setting_frames(frame):
-        block = _focus_block(sub, focus, group)
-        if block is None:
-            continue
-        datasets, _, _, pr, _, complete = block
+    for label, (datasets, _, _, pr, _, complete) in _blocks(frame, focus, group):
         others = [d for d in pr.columns if d != focus and detector_group(d) == group]
         for dataset in datasets:
-            cands = [d for d in others if bool(complete.at[dataset, d]) is True]
+            cands = [d for d in others if bool(complete.at[dataset, d])]
             if not cands:
                 continue
             best = pr.loc[dataset, cands].idxmax()
