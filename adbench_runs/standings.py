@@ -197,7 +197,7 @@ def _missing(value) -> bool:
 def _f(value: float, signed: bool = False) -> str:
     if _missing(value):
         return "–"
-    return f"{value:+.3f}" if signed else f"{value:.3f}"
+    return f"{round(value, 3) + 0.0:+.3f}" if signed else f"{value:.3f}"  # + 0.0: no "-0.000"
 
 
 def _named(name, value) -> str:

@@ -108,3 +108,10 @@ def test_cli_report_focus(tmp_path, capsys):
     assert "Where DASAD stands" not in capsys.readouterr().out
     with pytest.raises(SystemExit, match="LOF"):
         main(["report", "--db", str(db), "--focus", "LOF"])
+
+
+def test_a_margin_that_rounds_to_zero_has_no_minus_sign():
+    from adbench_runs.standings import _f
+
+    assert _f(-0.0003, signed=True) == "+0.000"
+    assert _f(-0.0123, signed=True) == "-0.012" and _f(0.5) == "0.500" and _f(float("nan")) == "–"
