@@ -223,10 +223,11 @@ def _run(args: argparse.Namespace) -> int:
                 sys.stderr.write(f"report written to {paths['markdown']}\n")
             if args.leaderboard:
                 sys.stdout.write(leaderboard_markdown(frame) + "\n")
-                if "DASAD" in set(frame["detector"]):
-                    from .standings import standings_markdown  # noqa: PLC0415
+                from .standings import standings_markdown  # noqa: PLC0415
 
-                    sys.stdout.write("\n" + standings_markdown(frame) + "\n")
+                standing = standings_markdown(frame)  # "" when DASAD has no results
+                if standing:
+                    sys.stdout.write("\n" + standing + "\n")
     return 0
 
 

@@ -234,6 +234,16 @@ def _settings(frame: pd.DataFrame) -> list:
     return list(settings.itertuples(index=False))
 
 
+def _setting_rows(frame: pd.DataFrame, setting: Any, by_budget: bool = True) -> pd.DataFrame:
+    """The rows of one setting (an item of :func:`_settings`); with ``by_budget=False``
+    those of every budget of its protocol and noise setting."""
+    rows = ((frame["protocol"] == setting.protocol) & (frame["noise_type"] == setting.noise_type)
+            & (frame["noise_ratio"] == setting.noise_ratio))
+    if by_budget:
+        rows &= frame["budget"] == setting.budget
+    return frame[rows]
+
+
 def _cell_text(group: pd.DataFrame, metric: str) -> tuple:
     """(text, mean or nan) of one dataset x detector cell."""
     n = len(group)
@@ -302,7 +312,7 @@ def _wins(scores: pd.DataFrame) -> pd.Series:
     return scores.eq(best, axis=0).sum(axis=0).astype(int)
 
 
-def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr") -> str:
+def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str = "") -> str:
     """The markdown leaderboard: one section per setting, AUC-PR and AUC-ROC tables.
 
     Parameters
@@ -311,6 +321,8 @@ def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr") -> str:
         From :func:`load_results`.
     metric : {"auc_pr", "auc_roc"}, default="auc_pr"
         Listed first.
+    intro : str, default=""
+        Markdown placed after the title and its note, before the first setting.
 
     Returns
     -------
@@ -327,9 +339,10 @@ def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr") -> str:
             + ". Cells: mean ± std over seeds (population std); **bold** = best mean of the row. "
               "Average rank and wins use complete datasets only (every detector succeeded on "
               "every seed); `failed`/`timeout` cells give failed/total seeds.")]
+    if intro:
+        out += ["", intro]
     for setting in _settings(frame):
-        sub = frame[(frame["protocol"] == setting.protocol) & (frame["budget"] == setting.budget)
-                    & (frame["noise_type"] == setting.noise_type) & (frame["noise_ratio"] == setting.noise_ratio)]
+        sub = _setting_rows(frame, setting)
         detectors = _detector_order(sub)
         datasets = _ordered(sub["dataset"])
         seeds = sorted(set(sub["seed"]))
@@ -541,8 +554,7 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
     plots: list = []
     sections = ["", "# Plots", ""]
     for setting in _settings(frame):
-        sub = frame[(frame["protocol"] == setting.protocol) & (frame["budget"] == setting.budget)
-                    & (frame["noise_type"] == setting.noise_type) & (frame["noise_ratio"] == setting.noise_ratio)]
+        sub = _setting_rows(frame, setting)
         stem = _slug(setting.setting)
         for kind, func in (("cd", plot_cd_diagram), ("ranks", plot_rank_boxplot)):
             path = func(sub, out / f"{kind}_{stem}.png", metric=metric)
@@ -580,11 +592,7 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
         from .standings import standings_markdown  # noqa: PLC0415
 
         standing = standings_markdown(frame, focus)
-    board = leaderboard_markdown(frame, metric)
-    if standing:  # after the title and its note, before the first setting
-        head, _, rest = board.partition("\n## ")
-        board = head + "\n" + standing + "\n\n## " + rest
-    markdown.write_text(board + "\n" + "\n".join(sections)
+    markdown.write_text(leaderboard_markdown(frame, metric, intro=standing) + "\n" + "\n".join(sections)
                         + "\nCSV: [results.csv](results.csv) (one row per fit), "
                           "[summary.csv](summary.csv) (mean/std per dataset and detector).\n",
                         encoding="utf-8")

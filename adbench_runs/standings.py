@@ -48,21 +48,22 @@ def detector_group(name: str) -> str:
     return "unknown"
 
 
-def _per_dataset(sub: pd.DataFrame, metric: str) -> tuple:
-    """(means, complete): dataset x detector mean over ok seeds, and whether every seed of
-    the cell succeeded."""
-    means = sub[sub["status"] == "ok"].pivot_table(index="dataset", columns="detector", values=metric,
-                                                   aggfunc="mean")
+def _per_dataset(sub: pd.DataFrame) -> tuple:
+    """(auc_pr, auc_roc, complete): dataset x detector means over ok seeds of both metrics, and
+    whether every seed of the cell succeeded."""
+    ok = sub[sub["status"] == "ok"]
+    pr, roc = (ok.pivot_table(index="dataset", columns="detector", values=m, aggfunc="mean")
+               for m in ("auc_pr", "auc_roc"))
     seeds = sub.groupby("dataset")["seed"].nunique()
-    ok = sub[sub["status"] == "ok"].groupby(["dataset", "detector"])["seed"].nunique().unstack()
-    complete = ok.reindex(index=means.index, columns=means.columns).eq(seeds.reindex(means.index), axis=0)
-    return means, complete
+    ok_seeds = ok.groupby(["dataset", "detector"])["seed"].nunique().unstack()
+    complete = ok_seeds.reindex(index=pr.index, columns=pr.columns).eq(seeds.reindex(pr.index), axis=0)
+    return pr, roc, complete
 
 
 def _setting_frames(frame: pd.DataFrame):
     """(label, rows) per setting, as in the leaderboard, except that the DevNet protocol's
     budgets are one setting: its label count is per dataset (15 for arrhythmia, else 30)."""
-    from .report import _budget_label, _settings, load_results  # noqa: PLC0415
+    from .report import _budget_label, _setting_rows, _settings, load_results  # noqa: PLC0415
 
     if "setting" not in frame.columns:
         frame = load_results(frame)
@@ -73,11 +74,7 @@ def _setting_frames(frame: pd.DataFrame):
         if key in done:
             continue
         done.add(key)
-        sub = frame[(frame["protocol"] == setting.protocol) & (frame["noise_type"] == setting.noise_type)
-                    & (frame["noise_ratio"] == setting.noise_ratio)]
-        if not merge:
-            yield setting.setting, sub[sub["budget"] == setting.budget]
-            continue
+        sub = _setting_rows(frame, setting, by_budget=not merge)
         budgets = sorted(set(sub["budget"]), key=float)
         if len(budgets) == 1:
             yield setting.setting, sub
@@ -91,8 +88,7 @@ def _setting_frames(frame: pd.DataFrame):
 def _focus_block(sub: pd.DataFrame, focus: str, group: str):
     """The datasets of a setting on which ``focus`` is complete, the rivals with a mean over all
     of them, the rivals left out (name -> datasets missed) and the per-dataset means."""
-    pr, complete = _per_dataset(sub, "auc_pr")
-    roc, _ = _per_dataset(sub, "auc_roc")
+    pr, roc, complete = _per_dataset(sub)
     if focus not in pr.columns:
         return None
     datasets = [d for d in pr.index if bool(complete.at[d, focus])]
@@ -119,6 +115,57 @@ def _blocks(frame: pd.DataFrame, focus: str, group: str):
             yield label, block
 
 
+def _standing_row(label: str, block: tuple, focus: str) -> dict:
+    """The :func:`standings` row of one setting's :func:`_focus_block`."""
+    datasets, rivals, left_out, pr, roc, complete = block
+    row = {"setting": label, "n_datasets": len(datasets),
+           "focus_auc_pr": pr[focus].mean(), "focus_auc_roc": roc[focus].mean()}
+    for metric, table in (("auc_pr", pr), ("auc_roc", roc)):
+        means = table[rivals].mean() if rivals else pd.Series(dtype=float)
+        best = means.idxmax() if len(means) else None
+        row[f"best_{metric}_rival"] = best
+        row[f"best_rival_{metric}"] = means[best] if best else np.nan
+        row[f"margin_{metric}"] = row[f"focus_{metric}"] - means[best] if best else np.nan
+    ranks = pr[[focus] + rivals].rank(axis=1, ascending=False, method="average").mean()
+    row.update(focus_rank=ranks[focus], n_ranked=len(rivals) + 1, best_ranked=ranks.idxmin(),
+               best_rank=ranks.min())
+    gbdts = [g for g in GBDTS if g in complete.columns and bool(complete[g].fillna(False).all())]
+    gbdt_means = pr[gbdts].mean() if gbdts else pd.Series(dtype=float)
+    best_gbdt = gbdt_means.idxmax() if len(gbdt_means) else None
+    row.update(best_gbdt=best_gbdt, best_gbdt_auc_pr=gbdt_means[best_gbdt] if best_gbdt else np.nan,
+               margin_over_gbdt=row["focus_auc_pr"] - gbdt_means[best_gbdt] if best_gbdt else np.nan,
+               left_out=", ".join(f"{k} ({v})" for k, v in left_out.items()))
+    return row
+
+
+def _loss_rows(label: str, block: tuple, focus: str, group: str) -> list:
+    """The :func:`losses` rows of one setting's :func:`_focus_block`."""
+    datasets, _, _, pr, _, complete = block
+    others = [d for d in pr.columns if d != focus and detector_group(d) == group]
+    rows = []
+    for dataset in datasets:
+        cands = [d for d in others if bool(complete.at[dataset, d])]
+        if not cands:
+            continue
+        best = pr.loc[dataset, cands].idxmax()
+        rows.append({"setting": label, "dataset": dataset, "focus_auc_pr": pr.at[dataset, focus],
+                     "best_rival": best, "best_rival_auc_pr": pr.at[dataset, best],
+                     "gap": pr.at[dataset, focus] - pr.at[dataset, best]})
+    return rows
+
+
+def _tables(frame: pd.DataFrame, focus: str, group: str) -> tuple:
+    """(:func:`standings`, :func:`losses`) from one pass over the settings."""
+    standing, lost = [], []
+    for label, block in _blocks(frame, focus, group):
+        standing.append(_standing_row(label, block, focus))
+        lost += _loss_rows(label, block, focus, group)
+    lost = pd.DataFrame(lost)
+    if len(lost):
+        lost = lost.sort_values(["setting", "gap"], kind="stable").reset_index(drop=True)
+    return pd.DataFrame(standing), lost
+
+
 def standings(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supervised") -> pd.DataFrame:
     """One row per setting in which ``focus`` has results: its margins over the best rival.
 
@@ -141,27 +188,7 @@ def standings(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supe
         ``margin_over_gbdt``, ``left_out`` (``name (k)`` for rivals without a mean, k the
         datasets they miss). Margins are focus minus rival; NaN where no rival has a mean.
     """
-    rows = []
-    for label, (datasets, rivals, left_out, pr, roc, complete) in _blocks(frame, focus, group):
-        row = {"setting": label, "n_datasets": len(datasets),
-               "focus_auc_pr": pr[focus].mean(), "focus_auc_roc": roc[focus].mean()}
-        for metric, table in (("auc_pr", pr), ("auc_roc", roc)):
-            means = table[rivals].mean() if rivals else pd.Series(dtype=float)
-            best = means.idxmax() if len(means) else None
-            row[f"best_{metric}_rival"] = best
-            row[f"best_rival_{metric}"] = means[best] if best else np.nan
-            row[f"margin_{metric}"] = row[f"focus_{metric}"] - means[best] if best else np.nan
-        ranks = pr[[focus] + rivals].rank(axis=1, ascending=False, method="average").mean()
-        row.update(focus_rank=ranks[focus], n_ranked=len(rivals) + 1, best_ranked=ranks.idxmin(),
-                   best_rank=ranks.min())
-        gbdts = [g for g in GBDTS if g in complete.columns and bool(complete[g].fillna(False).all())]
-        gbdt_means = pr[gbdts].mean() if gbdts else pd.Series(dtype=float)
-        best_gbdt = gbdt_means.idxmax() if len(gbdt_means) else None
-        row.update(best_gbdt=best_gbdt, best_gbdt_auc_pr=gbdt_means[best_gbdt] if best_gbdt else np.nan,
-                   margin_over_gbdt=row["focus_auc_pr"] - gbdt_means[best_gbdt] if best_gbdt else np.nan,
-                   left_out=", ".join(f"{k} ({v})" for k, v in left_out.items()))
-        rows.append(row)
-    return pd.DataFrame(rows)
+    return _tables(frame, focus, group)[0]
 
 
 def losses(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supervised") -> pd.DataFrame:
@@ -175,19 +202,7 @@ def losses(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supervi
         Columns ``setting``, ``dataset``, ``focus_auc_pr``, ``best_rival``, ``best_rival_auc_pr``,
         ``gap`` (focus minus best rival; negative is a loss), sorted by setting, then gap.
     """
-    rows = []
-    for label, (datasets, _, _, pr, _, complete) in _blocks(frame, focus, group):
-        others = [d for d in pr.columns if d != focus and detector_group(d) == group]
-        for dataset in datasets:
-            cands = [d for d in others if bool(complete.at[dataset, d])]
-            if not cands:
-                continue
-            best = pr.loc[dataset, cands].idxmax()
-            rows.append({"setting": label, "dataset": dataset, "focus_auc_pr": pr.at[dataset, focus],
-                         "best_rival": best, "best_rival_auc_pr": pr.at[dataset, best],
-                         "gap": pr.at[dataset, focus] - pr.at[dataset, best]})
-    out = pd.DataFrame(rows)
-    return out.sort_values(["setting", "gap"], kind="stable").reset_index(drop=True) if len(out) else out
+    return _tables(frame, focus, group)[1]
 
 
 def _missing(value) -> bool:
@@ -207,7 +222,7 @@ def _named(name, value) -> str:
 def standings_markdown(frame: pd.DataFrame, focus: str = "DASAD", group: str = "semi-supervised") -> str:
     """Markdown: the :func:`standings` table, then each setting's datasets where ``focus``
     is behind the best rival (from :func:`losses`). Empty string if ``focus`` has no results."""
-    table = standings(frame, focus, group)
+    table, lost = _tables(frame, focus, group)
     if table.empty:
         return ""
     out = [f"## Where {focus} stands", "",
@@ -226,7 +241,6 @@ def standings_markdown(frame: pd.DataFrame, focus: str = "DASAD", group: str = "
             f"{_named(r.best_auc_roc_rival, r.best_rival_auc_roc)} | {_f(r.margin_auc_roc, True)} | "
             f"{r.focus_rank:.2f} of {r.n_ranked} | {r.best_ranked} {r.best_rank:.2f} | "
             f"{_named(r.best_gbdt, r.best_gbdt_auc_pr)} | {_f(r.margin_over_gbdt, True)} | {r.left_out or '–'} |")
-    lost = losses(frame, focus, group)
     lost = lost[lost["gap"] < 0] if len(lost) else lost
     if len(lost):
         out += ["", f"Datasets where {focus} is behind the best other {group} detector (AUC-PR):", "",
