@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import ast
 import logging
+import math
 import os
 import sys
 from typing import Sequence
@@ -69,6 +70,16 @@ def ratio_arg(text: str) -> float:
     return value
 
 
+def duplicate_times_arg(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid duplication factor {text!r}") from None
+    if not (math.isfinite(value) and value >= 1.0):
+        raise argparse.ArgumentTypeError(f"duplication factor must be >= 1, got {text}")
+    return value
+
+
 def _positive_float(text: str) -> float:
     try:
         value = float(text)
@@ -109,7 +120,12 @@ def add_grid_arguments(parser: argparse.ArgumentParser) -> None:
                         choices=("duplicated_anomalies", "irrelevant_features", "label_contamination"),
                         help="adbench robustness setting")
     parser.add_argument("--noise-ratio", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
-                        help="noise ratios of the adbench robustness sweep (with --noise-type)")
+                        help="noise ratios of the adbench robustness sweep (with --noise-type "
+                             "irrelevant_features or label_contamination)")
+    parser.add_argument("--duplicate-times", nargs="+", type=duplicate_times_arg, default=None,
+                        metavar="TIMES",
+                        help="duplication factors of the duplicated_anomalies sweep (ADBench: "
+                             "1 2 3 4 5 6); stored in the noise_ratio column")
     parser.add_argument("--contamination", nargs="+", type=ratio_arg, default=None, metavar="RATIO",
                         help="devnet protocol: contamination sweep of the unlabelled set (default 0.02)")
     parser.add_argument("--data-dir", default=None,
@@ -124,15 +140,23 @@ def add_grid_arguments(parser: argparse.ArgumentParser) -> None:
 
 def grid_config_kwargs(args: argparse.Namespace) -> dict:
     """:class:`~adbench_runs.runner.RunConfig` arguments from :func:`add_grid_arguments`'s
-    options and ``--set`` (exits with a message for ``--noise-ratio`` without ``--noise-type``)."""
+    options and ``--set`` (exits with a message for ``--noise-ratio`` without ``--noise-type``,
+    and unless ``duplicated_anomalies`` comes with ``--duplicate-times`` alone)."""
     if args.noise_ratio is not None and args.noise_type is None:
         raise SystemExit("error: --noise-ratio needs --noise-type")
+    duplicated = args.noise_type == "duplicated_anomalies"
+    if args.duplicate_times is not None and not duplicated:
+        raise SystemExit("error: --duplicate-times needs --noise-type duplicated_anomalies")
+    if duplicated and (args.noise_ratio is not None or args.duplicate_times is None):
+        raise SystemExit("error: --noise-type duplicated_anomalies sweeps --duplicate-times "
+                         "(ADBench: 1 2 3 4 5 6), not --noise-ratio")
+    levels = args.duplicate_times if duplicated else args.noise_ratio
     overrides: dict = {}
     for detector, param, value in args.overrides:
         overrides.setdefault(detector, {})[param] = value
     return dict(
         datasets=args.datasets, protocol=args.protocol, budgets=args.la, seeds=args.seeds,
-        noise_type=args.noise_type, noise_ratios=args.noise_ratio if args.noise_ratio is not None else (0.0,),
+        noise_type=args.noise_type, noise_ratios=levels if levels is not None else (0.0,),
         contaminations=args.contamination, overrides=overrides, data_dir=args.data_dir,
         retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress,
     )

@@ -578,7 +578,8 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
             ["protocol", "noise_type", "budget"], sort=True):
         label = _budget_label(protocol, budget)
         name = f"noise_{_slug(f'{protocol}_{noise_type}_{label}')}.png"
-        path = plot_curves(sub, out / name, "noise_ratio", metric, f"{noise_type} ratio",
+        xlabel = "duplicate times" if noise_type == "duplicated_anomalies" else f"{noise_type} ratio"
+        path = plot_curves(sub, out / name, "noise_ratio", metric, xlabel,
                            f"{METRICS[metric]} vs {noise_type}, {protocol}, {label}")
         if path is not None:
             plots.append(path)

@@ -38,6 +38,7 @@ import importlib.metadata
 import importlib.util
 import inspect
 import logging
+import math
 import os
 import pickle
 import platform
@@ -84,6 +85,8 @@ BACKENDS = ("joblib", "dask")
 DATASET_GROUPS = ("paper", "adbench", "mvtec", "default")
 #: ``noise_type`` of the DevNet protocol's contamination sweep.
 CONTAMINATION = "contamination"
+#: ADBench noise type whose sweep level is the duplication factor ``duplicate_times``.
+DUPLICATED = "duplicated_anomalies"
 
 # seconds a timed child may take to start (imports) before its time limit begins
 _CHILD_STARTUP_LIMIT = 300.0
@@ -132,7 +135,10 @@ class RunConfig:
         ADBench robustness setting (``duplicated_anomalies``,
         ``irrelevant_features``, ``label_contamination``); needs ``noise_ratios``.
     noise_ratios : sequence of float, default=(0.0,)
-        Values of the ADBench noise sweep (used only with ``noise_type``).
+        Values of the ADBench noise sweep (used only with ``noise_type``): ratios in
+        [0, 1) for ``irrelevant_features`` and ``label_contamination``; for
+        ``duplicated_anomalies`` the duplication factor ``duplicate_times`` >= 1
+        (ADBench sweeps 1-6), which the store keeps in its ``noise_ratio`` column.
     contaminations : sequence of float or None, default=None
         DevNet protocol: contamination sweep of the unlabelled set (stored as
         ``noise_type="contamination"``). None: the protocol's default.
@@ -216,6 +222,16 @@ class RunConfig:
                              "noise_type and noise_ratios")
         if self.noise_type is None and any(float(r) != 0.0 for r in self.noise_ratios):
             raise ValueError("noise_ratios given without noise_type")
+        if self.noise_type == DUPLICATED:
+            bad = [r for r in self.noise_ratios if not (math.isfinite(float(r)) and float(r) >= 1.0)]
+            if bad:
+                raise ValueError("duplicated_anomalies sweeps the duplication factor "
+                                 "(duplicate_times >= 1; ADBench uses 1 2 3 4 5 6), got "
+                                 f"{list(self.noise_ratios)}")
+        elif self.noise_type is not None:
+            bad = [r for r in self.noise_ratios if not 0.0 <= float(r) < 1.0]
+            if bad:
+                raise ValueError(f"{self.noise_type} ratios must be in [0, 1), got {bad}")
         if self.seeds is not None and not list(self.seeds):
             raise ValueError("seeds is empty")
         unknown = set(self.overrides) - set(self.detectors) - set(self.custom_detectors)
@@ -730,8 +746,12 @@ def _make_split(cell: Cell, X: np.ndarray, y: np.ndarray) -> dict:
 
     if cell.protocol == "adbench":
         noise_type = None if cell.noise_type == "none" else cell.noise_type
-        split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
-                              noise_ratio=cell.noise_ratio)
+        if noise_type == DUPLICATED:   # the sweep's level is ADBench's duplicate_times
+            split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
+                                  duplicate_times=cell.noise_ratio)
+        else:
+            split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
+                                  noise_ratio=cell.noise_ratio)
     else:
         split = devnet_split(X, y, cell.seed, n_labelled=int(cell.budget), contamination=cell.noise_ratio)
     return _split_to_dict(split)

@@ -58,6 +58,11 @@ def test_parser_budgets_and_overrides():
     ["run", "--set", "epochs=5"],
     ["run", "--timeout", "0"],
     ["run", "--noise-ratio", "0.1"],
+    ["run", "--duplicate-times", "2"],
+    ["run", "--noise-type", "label_contamination", "--duplicate-times", "2"],
+    ["run", "--noise-type", "duplicated_anomalies"],
+    ["run", "--noise-type", "duplicated_anomalies", "--noise-ratio", "0.1"],
+    ["run", "--noise-type", "duplicated_anomalies", "--duplicate-times", "0.5"],
     ["run", "--protocol", "devnet", "--la", "0.1"],
     ["run", "--detectors", "IForrest"],
 ])

@@ -4,7 +4,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from adbench_runs.datasets import load_dataset
 from adbench_runs.detectors import DetectorSpec
+from adbench_runs.protocols import adbench_split
 from adbench_runs.runner import RunConfig, build_cells, resolve_datasets, resolve_detectors, run_grid
 from adbench_runs.store import FitKey, ResultStore
 
@@ -198,6 +200,23 @@ def test_devnet_grid_defaults_and_contamination_sweep():
     assert len(adbench) == 3 * 3 and {c.seed for c in adbench} == {1, 2, 3}
 
 
+def test_duplicated_anomalies_sweep_levels_are_duplicate_times(store):
+    # ADBench's duplicated_anomalies sweep is over duplicate_times (1-6), not a ratio: the
+    # level is passed to the split as the duplication factor and kept in noise_ratio
+    config = RunConfig(datasets=["6_cardio"], detectors=["LR"], seeds=[1],
+                       noise_type="duplicated_anomalies", noise_ratios=[1, 3])
+    assert run_grid(config, store).counts["ok"] == 2
+    rows = {r["noise_ratio"]: r for r in store.rows()}
+    assert set(rows) == {1.0, 3.0} and {r["noise_type"] for r in rows.values()} == {"duplicated_anomalies"}
+    ds = load_dataset("6_cardio")
+    for times, row in rows.items():
+        split = adbench_split(ds.X, ds.y, 1, 0.1, noise_type="duplicated_anomalies", duplicate_times=times)
+        assert row["n_anomalies_train"] == int(split.y_train_true.sum())
+        assert row["n_anomalies_test"] == int(split.y_test.sum())
+    assert rows[3.0]["n_anomalies_train"] == 3 * rows[1.0]["n_anomalies_train"]
+    assert rows[3.0]["n_train"] - rows[1.0]["n_train"] == 2 * rows[1.0]["n_anomalies_train"]
+
+
 def test_devnet_protocol_runs(store):
     config = RunConfig(datasets=["6_cardio"], detectors=["LR"], protocol="devnet", seeds=[0])
     assert run_grid(config, store).counts["ok"] == 1
@@ -214,6 +233,9 @@ def test_devnet_protocol_runs(store):
     ({"protocol": "devnet", "budgets": [0.1]}, "counts"),
     ({"noise_ratios": [0.1]}, "noise_type"),
     ({"contaminations": [0.1]}, "devnet"),
+    ({"noise_type": "duplicated_anomalies"}, "duplicate_times"),
+    ({"noise_type": "duplicated_anomalies", "noise_ratios": [0.5, 2]}, "duplicate_times"),
+    ({"noise_type": "irrelevant_features", "noise_ratios": [0.1, 1.0]}, r"\[0, 1\)"),
 ])
 def test_bad_configs_are_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
