@@ -26,6 +26,7 @@ VARIANTS = {
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
     "warm-up weight 0.5": {"warmup_weight": 0.5},
     "warm-up weight 1.0": {"warmup_weight": 1.0},
+    "min-max scaling": {"preprocessing": "minmax"},
     "contrastive off": {"contrastive": "off"},
     "contrastive symmetric": {"contrastive": "symmetric"},
     "no reconstruction loss": {"lambda_rec": 0.0},
