@@ -746,12 +746,10 @@ def _make_split(cell: Cell, X: np.ndarray, y: np.ndarray) -> dict:
 
     if cell.protocol == "adbench":
         noise_type = None if cell.noise_type == "none" else cell.noise_type
-        if noise_type == DUPLICATED:   # the sweep's level is ADBench's duplicate_times
-            split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
-                                  duplicate_times=cell.noise_ratio)
-        else:
-            split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
-                                  noise_ratio=cell.noise_ratio)
+        # the duplicated-anomalies sweep's level is ADBench's duplicate_times, not a ratio
+        level = "duplicate_times" if noise_type == DUPLICATED else "noise_ratio"
+        split = adbench_split(X, y, cell.seed, cell.budget, noise_type=noise_type,
+                              **{level: cell.noise_ratio})
     else:
         split = devnet_split(X, y, cell.seed, n_labelled=int(cell.budget), contamination=cell.noise_ratio)
     return _split_to_dict(split)
