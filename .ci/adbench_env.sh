@@ -111,7 +111,13 @@ if [ ! -x "$VENV/bin/python" ]; then
     log "creating venv $VENV from $BASE_PY"
     "$BASE_PY" -m venv "$VENV"
 fi
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+# --no-cache-dir: the legacy stack is ~2 GB of wheels; caching them would double the disk
+# this step needs (CI once ran out of disk here).
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --no-cache-dir)
+
+FREE_MB=$(df -Pm "$(dirname "$VENV")" | awk 'NR==2 {print $4}')
+log "free disk at $(dirname "$VENV"): ${FREE_MB} MB (the build needs about 5,000 MB)"
+[ "${FREE_MB:-0}" -ge 5000 ] || die "only ${FREE_MB} MB free at $(dirname "$VENV"); the legacy environment takes about 5 GB (4.9 GB venv): free some disk or pass another VENV_DIR"
 
 log "installing adbench 0.1.11 and its legacy stack (about 2.1 GB on a fresh machine)"
 "${PIP[@]}" install -q -c "$PINS" adbench==0.1.11 torchvision pytest

@@ -9,7 +9,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 VENV="${VENV:-.venv}"
 PYTHON="${PYTHON:-python3}"
 [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
-PIP=("$VENV/bin/python" -m pip --disable-pip-version-check)
+PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --no-cache-dir)
 # constraints.txt pins torch to the CPU build these machines carry (a loose torch
 # requirement pulls a multi-GB CUDA build).
 "${PIP[@]}" install -q -c constraints.txt -e ".[bench,test,docs]"
