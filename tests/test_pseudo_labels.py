@@ -20,6 +20,16 @@ def _setup(n=1000, seed=0):
     return base, scores, magnitudes, alpha
 
 
+def test_rank_normalise_by_column_matches_scipy_exactly():
+    from scipy.stats import rankdata
+    rng = np.random.RandomState(0)
+    values = np.column_stack([rng.randint(0, 4, 50), rng.normal(size=50), rng.randint(0, 2, 50)]).astype(float)
+    values[3, 1] = np.nan  # NaN propagates to its column only, as scipy's axis=0 does
+    expected = (rankdata(values, axis=0) - 1.0) / 49.0
+    np.testing.assert_array_equal(rank_normalise(values, axis=0), expected)
+    assert rank_normalise(np.zeros((4, 0)), axis=0).shape == (4, 0)
+
+
 def test_counts_and_uncertain_band_get_weight_zero():
     base, scores, mags, alpha = _setup()
     pl = assign_pseudo_labels(scores, mags, alpha, anomaly_ratio=0.01, normal_ratio=0.8, min_credibility=0.5)
