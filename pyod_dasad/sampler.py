@@ -2,6 +2,35 @@
 replacement; half unlabelled / credible-normal samples."""
 import numpy as np
 
+#: Up to this pool size the normal half is ``RandomState.choice(pool, k, replace=False)``,
+#: which permutes the whole pool on every draw (O(n)); above it, rejection sampling draws
+#: the same distribution in O(k): with a 1M-row pool the permutation took 26 ms a step,
+#: longer than the step itself. 65,536 is above every training set of the committed
+#: leaderboards (at most 37,242 rows), whose draws are therefore unchanged.
+PERMUTE_MAX = 65536
+
+
+def choice_without_replacement(random_state, pool, k):
+    """``k`` distinct entries of ``pool``, uniformly at random.
+
+    Small pools use ``random_state.choice(pool, k, replace=False)``; pools larger than
+    :data:`PERMUTE_MAX` draw ``k`` positions with replacement and redraw repeats until all
+    are distinct. The result is invariant under relabelling the pool, so every ordered
+    k-tuple of distinct entries is equally likely, as with ``choice``.
+    """
+    pool = np.asarray(pool)
+    if k > pool.size:
+        raise ValueError("cannot draw %d distinct rows from a pool of %d" % (k, pool.size))
+    if pool.size <= PERMUTE_MAX:
+        return random_state.choice(pool, k, replace=False)
+    picked = random_state.randint(0, pool.size, size=k)
+    while True:
+        _, first = np.unique(picked, return_index=True)
+        if first.size == k:
+            return pool[picked]
+        repeats = np.setdiff1d(np.arange(k), first)
+        picked[repeats] = random_state.randint(0, pool.size, size=repeats.size)
+
 
 class BalancedBatchSampler:
     """Draw balanced batches of row indices from per-row targets and weights.
@@ -45,6 +74,8 @@ class BalancedBatchSampler:
         if n_anomalies:
             parts.append(rs.choice(self.anomaly_pool, n_anomalies, replace=True))
         if n_normals:
-            replace = self.normal_pool.size < n_normals
-            parts.append(rs.choice(self.normal_pool, n_normals, replace=replace))
+            if self.normal_pool.size < n_normals:
+                parts.append(rs.choice(self.normal_pool, n_normals, replace=True))
+            else:
+                parts.append(choice_without_replacement(rs, self.normal_pool, n_normals))
         return np.concatenate(parts)

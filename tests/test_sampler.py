@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from pyod_dasad.sampler import BalancedBatchSampler
+from pyod_dasad.sampler import PERMUTE_MAX, BalancedBatchSampler, choice_without_replacement
 
 
 def test_balanced_halves_and_oversampling():
@@ -33,3 +33,34 @@ def test_no_anomalies_gives_all_normal_batch_and_determinism():
 def test_nothing_to_train_on():
     with pytest.raises(ValueError, match="positive weight"):
         BalancedBatchSampler(np.zeros(4, dtype=int), np.zeros(4), 4, np.random.RandomState(0))
+
+
+def test_small_pools_draw_exactly_as_random_state_choice():
+    pool = np.arange(5, 5 + PERMUTE_MAX)
+    a = choice_without_replacement(np.random.RandomState(7), pool, 128)
+    b = np.random.RandomState(7).choice(pool, 128, replace=False)
+    assert np.array_equal(a, b)
+
+
+def test_large_pools_draw_distinct_rows_fast_and_repeatably():
+    pool = np.arange(3, 3 + 4 * PERMUTE_MAX, 2)
+    a = choice_without_replacement(np.random.RandomState(1), pool, 4096)
+    assert a.shape == (4096,) and np.unique(a).size == 4096 and np.isin(a, pool).all()
+    assert np.array_equal(a, choice_without_replacement(np.random.RandomState(1), pool, 4096))
+    with pytest.raises(ValueError, match="distinct"):
+        choice_without_replacement(np.random.RandomState(1), pool[:3], 4)
+
+
+def test_rejection_sampling_is_uniform(monkeypatch):
+    # force the large-pool path on a pool of 6 (k = 4 of 6: many repeats to redraw), then
+    # compare every ordered draw's frequency with the uniform 1 / (6 * 5 * 4 * 3)
+    from scipy.stats import chisquare
+    import pyod_dasad.sampler as sampler
+    monkeypatch.setattr(sampler, "PERMUTE_MAX", 0)
+    rs = np.random.RandomState(0)
+    draws = np.array([sampler.choice_without_replacement(rs, np.arange(6), 4) for _ in range(18000)])
+    assert all(np.unique(d).size == 4 for d in draws[:1000])
+    _, counts = np.unique(draws, axis=0, return_counts=True)
+    assert counts.size == 360  # every ordered 4-tuple of distinct rows occurs
+    assert chisquare(counts).pvalue > 1e-3
+    assert chisquare(np.bincount(draws[:, 0], minlength=6)).pvalue > 1e-3
