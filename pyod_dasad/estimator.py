@@ -10,7 +10,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import amp_dtype, torch_load_bytes, torch_save_bytes, torch_threads
 from ._validation import check_features, check_labels, check_n_jobs as _check_n_jobs, check_params
-from .device import resolve_device
+from .device import resolve_device, resolve_inference_batch_size
 from .explain import Explanation
 from .network import DASADNet
 from .trainer import Trainer, infer
@@ -149,11 +149,14 @@ class DASAD(BaseDetector):
         Standard deviation of the Gaussian noise added by each augmentation.
     preprocessing : {'standard', 'minmax', 'none'}, default='standard'
         Feature scaling fitted on the training data and applied to every batch.
-    inference_batch_size : int, default=4096
-        Rows per batch when scoring (memory on the device is bounded by it). 4096 keeps a
-        batch's widest activation (4096 x 128 float32, 2 MiB) inside a CPU core's L2
-        cache: on this project's CPU it scored 20% more rows per second than 8192 (see
-        ``benchmarks/speed.py``). On a GPU, larger batches (65536 and up) pay off.
+    inference_batch_size : int or 'auto', default='auto'
+        Rows per batch when scoring, and in the pseudo-label passes over the training data
+        (memory on the device is bounded by it; the scores do not depend on it). ``'auto'``
+        is 4096 on a CPU, which keeps a batch's widest activation (4096 x 128 float32,
+        2 MiB) inside a core's L2 cache (on this project's CPU 20% more rows per second
+        than 8192), and 65536 on CUDA, where small batches leave the GPU waiting for the
+        host (on an H100, 1M x 30 rows: fit and scoring measured in
+        ``benchmarks/results/speed_gpu.md``).
     device : {'auto'} or str or torch.device, default='auto'
         ``'auto'``: CUDA, else MPS, else CPU. Resolved at fit time into ``device_``.
     amp : bool, default=False
@@ -243,7 +246,7 @@ class DASAD(BaseDetector):
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
                  loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
                  corruption_rate=0.3, noise_std=0.01, preprocessing="standard",
-                 inference_batch_size=4096, device="auto", amp=False, n_jobs=1, contamination=0.1,
+                 inference_batch_size="auto", device="auto", amp=False, n_jobs=1, contamination=0.1,
                  random_state=None, verbose=0):
         self.hidden_dims = hidden_dims
         self.latent_dim = latent_dim
@@ -333,6 +336,7 @@ class DASAD(BaseDetector):
                 "" if p["pseudo_labels"] else " - with pseudo_labels=False the scores carry no anomaly signal",
             )
         self.device_ = resolve_device(self.device)
+        p["inference_batch_size"] = resolve_inference_batch_size(p["inference_batch_size"], self.device_)
         self.amp_dtype_ = amp_dtype(self.device_) if p["amp"] else None
         if p["amp"] and self.amp_dtype_ is None:
             logger.warning("amp=True is not supported on %s; DASAD runs in float32 there.", self.device_)
@@ -370,8 +374,10 @@ class DASAD(BaseDetector):
         check_is_fitted(self, ["net_", "decision_scores_"])
         X = check_features(self, X, reset=False)
         batch = self.inference_batch_size
-        if isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1:
-            raise ValueError("inference_batch_size must be a positive integer, got %r" % (batch,))
+        if not (isinstance(batch, str) and batch == "auto") and (
+                isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1):
+            raise ValueError("inference_batch_size must be 'auto' or a positive integer, got %r" % (batch,))
+        batch = resolve_inference_batch_size(batch, self.device_)
         n_jobs = _check_n_jobs(self.n_jobs)
         with torch_threads(n_jobs):
             return infer(self.net_, X, _BatchTransform(self.scaler_), self.device_, int(batch), top_k=top_k,

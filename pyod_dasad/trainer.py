@@ -12,6 +12,7 @@ from tqdm.auto import tqdm
 
 from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_generator
 from .augment import corrupt
+from .device import resolve_inference_batch_size
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
 from .pseudo_labels import assign_pseudo_labels, auto_ratios
 from .sampler import BalancedBatchSampler
@@ -114,7 +115,7 @@ class Trainer:
     def __init__(self, net, params, device, seed, transform, amp_dtype=None):
         self.net = net
         self.amp_dtype = amp_dtype
-        self.p = params
+        self.p = dict(params, inference_batch_size=resolve_inference_batch_size(params["inference_batch_size"], device))
         self.device = device
         self.transform = transform
         self.rng = np.random.RandomState(seed % (2 ** 32))

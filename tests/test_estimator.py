@@ -11,6 +11,7 @@ from sklearn.metrics import roc_auc_score
 
 from pyod_dasad import DASAD, Explanation
 from pyod_dasad._compat import TORCH_2
+from pyod_dasad.device import CPU_INFERENCE_BATCH, CUDA_INFERENCE_BATCH, resolve_inference_batch_size
 from _dasad_helpers import blobs, fast_dasad
 
 
@@ -209,6 +210,8 @@ def test_not_fitted():
     ("random_state", -3, "random_state"),
     ("device", "gpu-please", "not a valid torch device"),
     ("n_jobs", 0, "n_jobs must be None, -1 or a positive integer"),
+    ("inference_batch_size", 0, "inference_batch_size must be a positive integer"),
+    ("inference_batch_size", "large", "inference_batch_size must be 'auto' or a positive integer"),
 ])
 def test_bad_parameters_raise_at_fit(data, param, value, match):
     X, y, _ = data
@@ -370,14 +373,30 @@ def test_unpickle_model_fitted_on_gpu_on_cpu_machine(fitted, data, caplog):
 
 @pytest.mark.cuda
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
-def test_cuda_fit_and_cpu_reload(data):  # pragma: no cover - runs only with a GPU
-    X, y, _ = data
+def test_cuda_fit_and_pickle_round_trip(data):  # pragma: no cover - runs only with a GPU
+    # CUDA's random streams and arithmetic differ from the CPU's, so a CUDA fit follows
+    # another trajectory (like another seed): it is held to the same bar, not to the CPU's scores
+    X, y, truth = data
     gpu = fast_dasad(device="cuda").fit(X, y)
     assert gpu.device_.type == "cuda"
-    cpu_scores = fast_dasad(device="cpu").fit(X, y).decision_scores_
-    assert np.corrcoef(gpu.decision_scores_, cpu_scores)[0, 1] > 0.9
-    state = pickle.loads(pickle.dumps(gpu))
-    assert np.allclose(state.decision_function(X), gpu.decision_function(X), atol=1e-5)
+    cpu = fast_dasad(device="cpu").fit(X, y)
+    assert roc_auc_score(truth, gpu.decision_scores_) > 0.9
+    assert roc_auc_score(truth, gpu.decision_scores_) > roc_auc_score(truth, cpu.decision_scores_) - 0.05
+    restored = pickle.loads(pickle.dumps(gpu))
+    assert restored.device_.type == "cuda"
+    assert np.allclose(restored.decision_function(X), gpu.decision_function(X), atol=1e-5)
+
+
+def test_inference_batch_size_auto_follows_the_device(data):
+    X, y, _ = data
+    assert resolve_inference_batch_size("auto", torch.device("cpu")) == CPU_INFERENCE_BATCH == 4096
+    assert resolve_inference_batch_size("auto", torch.device("cuda", 0)) == CUDA_INFERENCE_BATCH == 65536
+    assert resolve_inference_batch_size(123, torch.device("cuda")) == 123
+    auto = fast_dasad(device="cpu").fit(X, y)
+    assert auto.inference_batch_size == "auto" and auto.get_params()["inference_batch_size"] == "auto"
+    fixed = fast_dasad(device="cpu", inference_batch_size=CPU_INFERENCE_BATCH).fit(X, y)
+    assert np.array_equal(auto.decision_scores_, fixed.decision_scores_)
+    assert np.array_equal(auto.decision_function(X), fixed.decision_function(X))
 
 
 # -- verbosity --------------------------------------------------------------------------------
