@@ -229,7 +229,8 @@ class Trainer:
         weights = np.where(labelled, 1.0, p["warmup_weight"] if p["warmup_epochs"] > 0 else 1.0)
         batch_size = max(2, min(p["batch_size"], n))
         sampler = BalancedBatchSampler(targets, weights, batch_size, self.rng)
-        optimizer = make_adam(net.parameters(), p["lr"], p["weight_decay"])
+        params = list(net.parameters())
+        optimizer = make_adam(params, p["lr"], p["weight_decay"])
         scaler = grad_scaler(self.device, self.amp_dtype)
         dwa = DynamicWeightAverage(len(LOSS_TERMS)) if p["loss_weighting"] == "dwa" else None
         self.init_center(X, unlabelled)
@@ -254,11 +255,15 @@ class Trainer:
                 tb = torch.from_numpy(targets[idx]).to(self.device)
                 wb = torch.from_numpy(weights[idx].astype(np.float32)).to(self.device)
                 total, terms, out = self.training_forward(xb, tb, wb, term_weights)
-                if not torch.isfinite(total):
+                # the four losses in one host transfer (instead of an isfinite() and four .item())
+                values = torch.stack([total.detach().float()]
+                                     + [terms[k].detach().float() for k in LOSS_TERMS]).tolist()
+                if not math.isfinite(values[0]):
                     raise FloatingPointError(
                         "DASAD's training loss became %s at epoch %d; lower lr or check the "
-                        "scale of X (preprocessing='standard' is the default)" % (total.item(), epoch))
-                optimizer.zero_grad()
+                        "scale of X (preprocessing='standard' is the default)" % (values[0], epoch))
+                for param in params:  # optimizer.zero_grad(set_to_none=True) without its per-call overhead
+                    param.grad = None
                 if scaler.is_enabled():  # float16 autocast on CUDA
                     scaler.scale(total).backward()
                     scaler.step(optimizer)
@@ -267,7 +272,7 @@ class Trainer:
                     total.backward()
                     optimizer.step()
                 self.update_center(out.z, tb, wb)
-                sums += [total.item()] + [terms[k].item() for k in LOSS_TERMS]
+                sums += values
             means = sums / p["steps_per_epoch"]
             if dwa is not None:
                 dwa.update(means[1:])
