@@ -1,5 +1,5 @@
 """DASAD speed and scale benchmark (issue #5): prints every figure and ratio and writes
-``speed.json`` / ``speed.md`` (and ``scale.png``) to ``--out-dir``.
+``speed.json`` / ``speed.md`` (``--out-name``; and ``scale.png``) to ``--out-dir``.
 
 Sections (all by default; pick with ``--sections``):
 
@@ -116,7 +116,7 @@ def bench_fit(args):
     from adbench_runs.protocols import adbench_split
     from pyod_dasad import DASAD
 
-    e, b, s = args.epochs, args.batch_size, args.steps
+    e, b, s, device = args.epochs, args.batch_size, args.steps, args.fit_device
     # DeepOD ends an epoch when its loader is exhausted (about n / batch_size batches) or
     # once its step counter exceeds epoch_steps, so epoch_steps = s - 1 caps it at s
     # batches. Each peer's batches are counted as it trains, and DASAD is then timed with
@@ -133,11 +133,11 @@ def bench_fit(args):
         X, y = split.X_train, split.y_train
         row = {"dataset": name, "n_train": int(X.shape[0]), "d": int(X.shape[1])}
         for peer, cls in peers.items():
-            model = cls(epochs=e, batch_size=b, epoch_steps=s - 1, device="cpu", verbose=0, random_state=0)
+            model = cls(epochs=e, batch_size=b, epoch_steps=s - 1, device=device, verbose=0, random_state=0)
             steps = _count_steps(model)
             peer_s, _ = timed(lambda: model.fit(X, y), args.repeats)
             per_epoch = max(1, round(steps[0] / (e * args.repeats)))
-            dasad_s, _ = timed(lambda: DASAD(epochs=e, batch_size=b, steps_per_epoch=per_epoch, device="cpu",
+            dasad_s, _ = timed(lambda: DASAD(epochs=e, batch_size=b, steps_per_epoch=per_epoch, device=device,
                                              n_jobs=args.threads, random_state=0).fit(X, y), args.repeats)
             short = peer.split("-")[1]
             row.update({peer: round(peer_s, 2), "steps/epoch vs " + short: per_epoch,
@@ -147,7 +147,8 @@ def bench_fit(args):
                  row["DeepOD-RoSAS"], row["DASAD vs RoSAS"], row["steps/epoch vs RoSAS"], row["DASAD / RoSAS"],
                  row["DeepOD-DevNet"], row["DASAD vs DevNet"], row["steps/epoch vs DevNet"], row["DASAD / DevNet"])
         rows.append(row)
-    return {"epochs": e, "batch_size": b, "max_steps_per_epoch": s, "repeats": args.repeats, "rows": rows}
+    return {"epochs": e, "batch_size": b, "max_steps_per_epoch": s, "repeats": args.repeats, "device": device,
+            "rows": rows}
 
 
 def _count_steps(model):
@@ -330,18 +331,38 @@ def bench_gpu(args):
         log.info("gpu: skipped - no CUDA device on this machine")
         return {"skipped": "no CUDA device"}
     from pyod_dasad import DASAD
+    from pyod_dasad.device import resolve_inference_batch_size
+    from pyod_dasad.estimator import _BatchTransform
     X, y = gaussian(args.gpu_rows, 30)
-    out = {"device": torch.cuda.get_device_name(0), "rows": args.gpu_rows}
+    batch = 65_536
+    out = {"device": torch.cuda.get_device_name(0), "rows": args.gpu_rows, "repeats": args.repeats,
+           "device_batch": batch}
     for amp in (False, True):
         clf = DASAD(device="cuda", amp=amp, random_state=0)
         fit_s, _ = timed(lambda: clf.fit(X, y), 1)
+        out["inference_batch_size"] = resolve_inference_batch_size(clf.inference_batch_size, clf.device_)
         clf.decision_function(X[:100_000])
         torch.cuda.synchronize()
         score_s, _ = timed(lambda: clf.decision_function(X), args.repeats)
+        # the network alone on rows already on the GPU (pre-scaled): what the host side costs
+        net = clf.net_.eval()
+        Xd = torch.from_numpy(_BatchTransform(clf.scaler_)(X)).to("cuda")
+
+        def on_device():
+            with torch.inference_mode(), torch.autocast("cuda", dtype=clf.amp_dtype_, enabled=amp):
+                for start in range(0, len(Xd), batch):
+                    net(Xd[start:start + batch])
+            torch.cuda.synchronize()
+
+        on_device()
+        device_s, _ = timed(on_device, args.repeats)
         key = "amp" if amp else "float32"
         out[key] = {"fit_seconds": round(fit_s, 2), "rows_per_s": round(len(X) / score_s),
-                    "amp_dtype": str(clf.amp_dtype_)}
-        log.info("gpu %s: fit %.2fs, scoring %.0f rows/s", key, fit_s, len(X) / score_s)
+                    "device_rows_per_s": round(len(X) / device_s), "amp_dtype": str(clf.amp_dtype_)}
+        log.info("gpu %s: fit %.2fs, decision_function %.0f rows/s, network on the GPU %.0f rows/s", key, fit_s,
+                 len(X) / score_s, len(X) / device_s)
+        del Xd
+        torch.cuda.empty_cache()
     return out
 
 
@@ -350,11 +371,13 @@ def to_markdown(result, command):
     lines = ["# DASAD speed and scale", "", "Command: `%s`" % command, "",
              "Machine: %(cpu)s, %(logical_cpus)s logical CPUs, %(platform)s; Python %(python)s, torch "
              "%(torch)s, torch threads %(threads)s; load average at start %(load_average_at_start)s."
-             % result["machine"], ""]
+             % result["machine"]
+             + (" GPU: %s." % result["machine"]["cuda"] if result["machine"].get("cuda") else ""), ""]
     if "fit" in result:
         f = result["fit"]
         lines += ["## Fit time at equal epochs (%d), batch size (%d) and steps per epoch (each peer's own, at most "
-                  "%d), best of %d" % (f["epochs"], f["batch_size"], f["max_steps_per_epoch"], f["repeats"]), "",
+                  "%d), best of %d, device %s" % (f["epochs"], f["batch_size"], f["max_steps_per_epoch"], f["repeats"],
+                                                  f.get("device", "cpu")), "",
                   "| dataset | n_train | d | steps/epoch | RoSAS (s) | DASAD (s) | DASAD / RoSAS (target <= 1) | "
                   "steps/epoch | DevNet (s) | DASAD (s) | DASAD / DevNet (target <= 2) |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -391,7 +414,25 @@ def to_markdown(result, command):
                 key, line["intercept"], line["per_million_rows"], line["r2"]))
         lines += ["", "![scale](scale.png)", ""]
     if "gpu" in result:
-        lines += ["## GPU", "", "```", json.dumps(result["gpu"], indent=1), "```", ""]
+        g = result["gpu"]
+        lines += ["## GPU", ""]
+        if "skipped" in g:
+            lines += ["Skipped: %s." % g["skipped"], ""]
+        else:
+            lines += ["%s; d = 30 float32 rows, default DASAD (30 epochs x 20 steps x 256 rows, pseudo-labels "
+                      "refreshed over all %d rows each epoch after the warm-up); scoring best of %d."
+                      % (g["device"], g["rows"], g.get("repeats", 1)), "",
+                      "| precision | autocast dtype | fit (s) | decision_function rows/s (host array in, "
+                      "pinned batches of %s) | network alone on the GPU, rows/s (batches of %s) |"
+                      % (g.get("inference_batch_size"), g.get("device_batch")),
+                      "|---|---|---:|---:|---:|"]
+            for key in ("float32", "amp"):
+                if key in g:
+                    r = g[key]
+                    lines.append("| %s | %s | %.2f | %s | %s |" % (key, r["amp_dtype"], r["fit_seconds"],
+                                                                  format(r["rows_per_s"], ","),
+                                                                  format(r.get("device_rows_per_s", 0), ",")))
+            lines.append("")
     return "\n".join(lines)
 
 
@@ -411,7 +452,10 @@ def main(argv=None):
     ap.add_argument("--scale-rows", type=int, nargs="+", default=list(SCALE_ROWS))
     ap.add_argument("--epochs-scale", type=int, default=30)
     ap.add_argument("--gpu-rows", type=int, default=1_000_000)
+    ap.add_argument("--fit-device", default="cpu",
+                    help="device of every detector in the fit section (e.g. cuda; default cpu)")
     ap.add_argument("--out-dir", default=None)
+    ap.add_argument("--out-name", default="speed", help="basename of the JSON and markdown written to --out-dir")
     ap.add_argument("--scale-one", type=int, default=None, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     import torch
@@ -428,9 +472,9 @@ def main(argv=None):
         result[section] = {"fit": bench_fit, "inference": bench_inference, "scale": bench_scale,
                            "gpu": bench_gpu}[section](args)
         if args.out_dir:  # after every section, so a later failure loses nothing measured
-            with open(os.path.join(args.out_dir, "speed.json"), "w") as fh:
+            with open(os.path.join(args.out_dir, args.out_name + ".json"), "w") as fh:
                 json.dump(dict(result, command=command), fh, indent=1)
-            with open(os.path.join(args.out_dir, "speed.md"), "w") as fh:
+            with open(os.path.join(args.out_dir, args.out_name + ".md"), "w") as fh:
                 fh.write(to_markdown(result, command) + "\n")
     return 0
 
