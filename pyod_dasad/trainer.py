@@ -189,7 +189,7 @@ class Trainer:
         anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
         pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
-                                  normal_ratio, self.p["min_credibility"], use_score=has_labels)
+                                  normal_ratio, self.p["min_credibility"], use_score=has_labels, device=self.device)
         targets[unlabelled] = pl.labels
         weights[unlabelled] = pl.weights
         return pl, (anomaly_ratio, normal_ratio)

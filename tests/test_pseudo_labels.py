@@ -154,3 +154,40 @@ def test_auto_shares_cut_the_anomalies_taken_for_normals():
     normal_anomalies = [truth[(pl.labels == 0) & (pl.weights > 0)].sum() for pl in (auto, fixed)]
     assert normal_anomalies[0] <= 15 and normal_anomalies[1] >= 90
     assert truth[(auto.labels == 1) & (auto.weights > 0)].mean() == 1.0
+
+
+def _tied(rng, n):
+    return np.column_stack([rng.randint(0, 5, n), rng.normal(size=n), np.round(rng.normal(size=n), 1)]).astype(float)
+
+
+@pytest.mark.parametrize("n", [2, 3, 57, 4000])
+def test_rankdata_by_torch_sort_equals_scipy(n, monkeypatch):
+    """The CUDA ranking path, run on the CPU through torch: same ranks and order as scipy/numpy."""
+    from scipy.stats import rankdata
+    import pyod_dasad.pseudo_labels as pl
+    monkeypatch.setattr(pl, "_on_cuda", lambda device: device is not None)  # take the torch path
+    values = _tied(np.random.RandomState(n), n)
+    for j in range(values.shape[1]):
+        np.testing.assert_array_equal(pl._rankdata(values[:, j], "cpu"), rankdata(values[:, j]))
+        np.testing.assert_array_equal(pl._stable_argsort(values[:, j], "cpu"), np.argsort(values[:, j], kind="stable"))
+    np.testing.assert_array_equal(rank_normalise(values, axis=0, device="cpu"), rank_normalise(values, axis=0))
+    scores = values[:, 1]
+    alpha = np.full_like(values, 1 / 3)
+    a = assign_pseudo_labels(scores, values, alpha, 0.05, 0.6, 0.3, device="cpu")
+    b = assign_pseudo_labels(scores, values, alpha, 0.05, 0.6, 0.3)
+    for field in ("labels", "weights", "credibility", "consensus"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+    with_nan = values[:, 0].copy()
+    with_nan[0] = np.nan  # NaN falls back to scipy, which propagates it
+    assert np.isnan(pl._rankdata(with_nan, "cpu")).all()
+
+
+@pytest.mark.cuda
+@pytest.mark.skipif(not __import__("torch").cuda.is_available(), reason="needs CUDA")
+def test_pseudo_labels_sorted_on_cuda_equal_the_host_ones():  # pragma: no cover - runs only with a GPU
+    values = _tied(np.random.RandomState(0), 100_000)
+    alpha = np.random.RandomState(1).dirichlet([1, 1, 1], 100_000)
+    a = assign_pseudo_labels(values[:, 1], values, alpha, 0.01, 0.8, 0.5, device="cuda")
+    b = assign_pseudo_labels(values[:, 1], values, alpha, 0.01, 0.8, 0.5)
+    for field in ("labels", "weights", "credibility", "consensus"):
+        np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
