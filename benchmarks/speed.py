@@ -207,6 +207,7 @@ def bench_inference(args):
     from pyod.models.iforest import IForest
 
     from pyod_dasad import DASAD
+    from pyod_dasad.device import resolve_inference_batch_size
 
     d, n = 30, args.inference_rows
     X_fit, y_fit = gaussian(20_000, d, seed=1, n_labelled=50)
@@ -218,7 +219,8 @@ def bench_inference(args):
     clf.decision_function(X[:20_000])  # warm-up
     seconds, _ = timed(lambda: clf.decision_function(X), args.repeats)
     achieved = n / seconds
-    result = {"d": d, "rows": n, "threads": args.threads, "inference_batch_size": clf.inference_batch_size,
+    batch = resolve_inference_batch_size(clf.inference_batch_size, clf.device_)
+    result = {"d": d, "rows": n, "threads": args.threads, "inference_batch_size": batch,
               "flops_per_row": flops_row, "matmul_gflops": round(peak, 1),
               "dasad_rows_per_s": round(achieved)}
     if flops_row:
@@ -229,7 +231,6 @@ def bench_inference(args):
                  d, flops_row, peak, possible, achieved, 100 * achieved / possible)
     # the network alone on pre-scaled float32 tensors: what is left after the host-side work
     Xt = torch.from_numpy(X)
-    batch = clf.inference_batch_size
 
     def raw(forward):
         with torch.inference_mode():
