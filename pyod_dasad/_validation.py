@@ -85,6 +85,16 @@ def _positive_int(name, value):
     return int(value)
 
 
+def check_inference_batch_size(value):
+    """``'auto'`` (resolved per device by ``device.resolve_inference_batch_size``) or a
+    positive int."""
+    if isinstance(value, str):
+        if value == "auto":
+            return value
+        raise ValueError("inference_batch_size must be 'auto' or a positive integer, got %r" % (value,))
+    return _positive_int("inference_batch_size", value)
+
+
 def _non_negative_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError("%s must be a non-negative integer, got %r" % (name, value))
@@ -173,13 +183,7 @@ def check_params(est):
     p["batch_size"] = _positive_int("batch_size", est.batch_size)
     if p["batch_size"] < 2:
         raise ValueError("batch_size must be >= 2 (a balanced batch has two halves), got %r" % (est.batch_size,))
-    if isinstance(est.inference_batch_size, str) and est.inference_batch_size == "auto":
-        p["inference_batch_size"] = "auto"  # resolved per device at fit (device.resolve_inference_batch_size)
-    else:
-        if isinstance(est.inference_batch_size, str):
-            raise ValueError("inference_batch_size must be 'auto' or a positive integer, got %r"
-                             % (est.inference_batch_size,))
-        p["inference_batch_size"] = _positive_int("inference_batch_size", est.inference_batch_size)
+    p["inference_batch_size"] = check_inference_batch_size(est.inference_batch_size)
     p["lr"] = _positive_float("lr", est.lr)
     p["weight_decay"] = _non_negative_float("weight_decay", est.weight_decay)
     p["warmup_epochs"] = _non_negative_int("warmup_epochs", est.warmup_epochs)

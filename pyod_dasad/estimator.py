@@ -9,7 +9,8 @@ from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
 from ._compat import amp_dtype, torch_load_bytes, torch_save_bytes, torch_threads
-from ._validation import check_features, check_labels, check_n_jobs as _check_n_jobs, check_params
+from ._validation import (check_features, check_inference_batch_size, check_labels, check_n_jobs as _check_n_jobs,
+                          check_params)
 from .device import resolve_device, resolve_inference_batch_size
 from .explain import Explanation
 from .network import DASADNet
@@ -373,11 +374,7 @@ class DASAD(BaseDetector):
     def _infer(self, X, top_k=0, outputs=("score", "alpha", "magnitudes")):
         check_is_fitted(self, ["net_", "decision_scores_"])
         X = check_features(self, X, reset=False)
-        batch = self.inference_batch_size
-        if not (isinstance(batch, str) and batch == "auto") and (
-                isinstance(batch, bool) or not isinstance(batch, numbers.Integral) or batch < 1):
-            raise ValueError("inference_batch_size must be 'auto' or a positive integer, got %r" % (batch,))
-        batch = resolve_inference_batch_size(batch, self.device_)
+        batch = resolve_inference_batch_size(check_inference_batch_size(self.inference_batch_size), self.device_)
         n_jobs = _check_n_jobs(self.n_jobs)
         with torch_threads(n_jobs):
             return infer(self.net_, X, _BatchTransform(self.scaler_), self.device_, int(batch), top_k=top_k,

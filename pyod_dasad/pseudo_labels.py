@@ -46,6 +46,12 @@ def _on_cuda(device):
     return device is not None and torch.device(device).type == "cuda"
 
 
+def _sort_on_device(values, device):
+    """Sort on ``device`` (CUDA) unless there is nothing to sort or a NaN, which the host
+    path propagates as scipy does."""
+    return _on_cuda(device) and values.size and not np.isnan(values).any()
+
+
 def _rankdata_cuda(values, device):
     """``scipy.stats.rankdata(values)`` (ties averaged) of a 1-D float64 array, sorted on
     ``device``. Average ranks are unique, so the result is the same whatever the sort: a tie
@@ -64,7 +70,7 @@ def _rankdata_cuda(values, device):
 
 
 def _rankdata(values, device=None):
-    if _on_cuda(device) and values.size and not np.isnan(values).any():
+    if _sort_on_device(values, device):
         return _rankdata_cuda(values, device)
     return rankdata(values)  # NaN propagates to every rank, as scipy does
 
@@ -72,7 +78,7 @@ def _rankdata(values, device=None):
 def _stable_argsort(values, device=None):
     """``numpy.argsort(values, kind='stable')``; on CUDA by torch's stable sort (the same
     permutation: a stable sort's order is unique)."""
-    if _on_cuda(device) and values.size and not np.isnan(values).any():
+    if _sort_on_device(values, device):
         t = torch.as_tensor(values, dtype=torch.float64).to(device)
         return torch.sort(t, stable=True)[1].cpu().numpy()
     return np.argsort(values, kind="stable")
