@@ -21,6 +21,8 @@ VARIANTS = {
     "full (defaults)": {},
     "no view dropout": {"view_dropout": 0.0},
     "uniform attention": {"attention": "uniform"},
+    "LayerNorm on every token (as in 0.1)": {"token_norm": "all"},
+    "LayerNorm on the residual-direction token only": {"token_norm": "direction"},
     "no pseudo-labels": {"pseudo_labels": False},
     "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
@@ -75,15 +77,7 @@ def main(argv=None):
                              rows[-1]["auc_pr"], rows[-1]["auc_roc"])
                 if args.out:  # every fit on disk as it finishes: a long run that dies keeps its rows
                     _write_json(args.out, rows)
-    lines = ["| variant | " + " | ".join(args.datasets) + " | mean AUC-PR | mean AUC-ROC |",
-             "|---|" + "---:|" * (len(args.datasets) + 2)]
-    for variant in args.variants:
-        sel = [r for r in rows if r["variant"] == variant]
-        per = [np.mean([r["auc_pr"] for r in sel if r["dataset"] == d]) for d in args.datasets]
-        lines.append("| %s | %s | %.3f | %.3f |" % (variant, " | ".join("%.3f" % v for v in per),
-                                                     np.mean([r["auc_pr"] for r in sel]),
-                                                     np.mean([r["auc_roc"] for r in sel])))
-    table = "\n".join(lines)
+    table = _table(rows, args.datasets, args.variants)
     setting = ("DevNet/FEAWAD protocol (30 labels, 2% contamination)" if args.protocol == "devnet"
                else "ADBench protocol, la=%s" % args.la)
     header = ("DASAD ablation, %s, seeds %s; per-dataset cells: mean AUC-PR "
@@ -95,6 +89,35 @@ def main(argv=None):
             fh.write(header + table + "\n")
         _write_json(args.out, rows)
     return 0
+
+
+def _paired(rows, variant, reference):
+    """AUC-PR of ``variant`` minus ``reference`` on the same splits: the mean difference, the
+    splits where the variant is ahead, and the two-sided Wilcoxon signed-rank p-value."""
+    from scipy.stats import wilcoxon
+
+    ref = {(r["dataset"], r["seed"]): r["auc_pr"] for r in rows if r["variant"] == reference}
+    diff = np.array([r["auc_pr"] - ref[(r["dataset"], r["seed"])] for r in rows
+                     if r["variant"] == variant and (r["dataset"], r["seed"]) in ref])
+    if diff.size == 0 or not np.any(diff):
+        return "", ""
+    return "%+.3f" % diff.mean(), "%d/%d, p=%.2g" % ((diff > 0).sum(), diff.size, wilcoxon(diff).pvalue)
+
+
+def _table(rows, datasets, variants):
+    """Markdown: one row per variant, mean AUC-PR per dataset over seeds, the means, and the
+    paired comparison with the first variant (the defaults)."""
+    lines = ["| variant | " + " | ".join(datasets) + " | mean AUC-PR | mean AUC-ROC | "
+             "AUC-PR vs %s | splits ahead, Wilcoxon |" % variants[0],
+             "|---|" + "---:|" * (len(datasets) + 4)]
+    for variant in variants:
+        sel = [r for r in rows if r["variant"] == variant]
+        per = [np.mean([r["auc_pr"] for r in sel if r["dataset"] == d]) for d in datasets]
+        delta, test = _paired(rows, variant, variants[0])
+        lines.append("| %s | %s | %.3f | %.3f | %s | %s |" % (
+            variant, " | ".join("%.3f" % v for v in per), np.mean([r["auc_pr"] for r in sel]),
+            np.mean([r["auc_roc"] for r in sel]), delta, test))
+    return "\n".join(lines)
 
 
 def _write_json(out, rows):

@@ -7,6 +7,7 @@ from ._compat import validate_X
 
 VIEW_NAMES = ("latent", "residual", "error")
 ATTENTION_MODES = ("learned", "uniform")
+TOKEN_NORMS = ("none", "direction", "all")
 CONTRASTIVE_MODES = ("asymmetric", "symmetric", "off")
 LOSS_WEIGHTINGS = ("fixed", "dwa")
 PREPROCESSINGS = ("standard", "minmax", "none")
@@ -225,6 +226,7 @@ def check_params(est):
         raise ValueError("views must not repeat a view, got %r" % (views,))
     p["views"] = tuple(v for v in VIEW_NAMES if v in views)  # canonical order
     p["attention"] = _choice("attention", est.attention, ATTENTION_MODES)
+    p["token_norm"] = _choice("token_norm", est.token_norm, TOKEN_NORMS)
     p["view_dropout"] = _non_negative_float("view_dropout", est.view_dropout)
     if p["view_dropout"] >= 1:
         raise ValueError("view_dropout must be in [0, 1), got %r" % (est.view_dropout,))

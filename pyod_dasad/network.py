@@ -74,13 +74,43 @@ class HierarchicalAutoencoder(nn.Module):
         return z, activations, recon, x_hat
 
 
-class ViewEmbedder(nn.Module):
-    """One linear map per deviation view to a common token width ``k`` (+ LayerNorm)."""
+_DIRECTION_VIEWS = ("residual",)
 
-    def __init__(self, view_dims, token_dim):
+
+def token_norm_flags(views, token_norm):
+    """Which view tokens get a LayerNorm: ``'direction'`` only the direction view (the unit
+    residual), ``'all'`` every view, ``'none'`` no view."""
+    if token_norm == "all":
+        return [True] * len(views)
+    if token_norm == "none":
+        return [False] * len(views)
+    return [v in _DIRECTION_VIEWS for v in views]
+
+
+class ViewEmbedder(nn.Module):
+    """One linear map per deviation view to a common token width ``k``, each optionally
+    followed by a LayerNorm.
+
+    A LayerNorm rescales its token to unit spread whatever the size of the view's input
+    (``test_magnitude_token_keeps_the_size_of_the_deviation``); DASAD's default uses none
+    (``token_norm='none'``), chosen by measurement (see ``DASAD``'s ``token_norm``).
+
+    Parameters
+    ----------
+    view_dims : list of int
+    token_dim : int
+    layer_norm : list of bool, optional
+        Per view: a LayerNorm after its linear map (default: every view).
+    """
+
+    def __init__(self, view_dims, token_dim, layer_norm=None):
         super().__init__()
+        if layer_norm is None:
+            layer_norm = [True] * len(view_dims)
         self.maps = nn.ModuleList(
-            [nn.Sequential(nn.Linear(dim, token_dim), nn.LayerNorm(token_dim)) for dim in view_dims]
+            [nn.Sequential(nn.Linear(dim, token_dim), nn.LayerNorm(token_dim)) if norm
+             else nn.Sequential(nn.Linear(dim, token_dim))
+             for dim, norm in zip(view_dims, layer_norm)]
         )
 
     def forward(self, views, stacked=True):
@@ -185,15 +215,20 @@ class DASADNet(nn.Module):
         Enabled deviation views, a subset of ``('latent', 'residual', 'error')``.
     attention : {'learned', 'uniform'}
     batch_norm : bool
+    token_norm : {'direction', 'all', 'none'}
+        Which view tokens get a LayerNorm (see :func:`token_norm_flags`). The default of
+        this class, ``'all'``, is the network of pyod_dasad 0.1, which rebuilds models
+        pickled by it; the estimator's default is ``'none'``.
     """
 
     def __init__(self, n_features, hidden_dims, latent_dim, token_dim, projection_dim, views,
-                 attention="learned", batch_norm=False):
+                 attention="learned", batch_norm=False, token_norm="all"):
         super().__init__()
         self.views = tuple(views)
         self.autoencoder = HierarchicalAutoencoder(n_features, hidden_dims, latent_dim, batch_norm)
         dims = {"latent": latent_dim, "residual": n_features, "error": len(hidden_dims) + 1}
-        self.embedder = ViewEmbedder([dims[v] for v in self.views], token_dim)
+        self.embedder = ViewEmbedder([dims[v] for v in self.views], token_dim,
+                                     token_norm_flags(self.views, token_norm))
         self.attention = DeviationAttention(token_dim, attention)
         self.head = ScoringHead(token_dim)
         self.projection = ProjectionHead(latent_dim, projection_dim)

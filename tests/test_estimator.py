@@ -198,6 +198,7 @@ def test_not_fitted():
     ("views", (), "at least one"),
     ("views", ("latent", "pixels"), "unknown view"),
     ("attention", "soft", "attention must be one of"),
+    ("token_norm", "layer", "token_norm must be one of"),
     ("view_dropout", 1.0, r"view_dropout must be in \[0, 1\)"),
     ("contrastive", "yes", "contrastive must be one of"),
     ("loss_weighting", "auto", "loss_weighting"),
@@ -300,7 +301,7 @@ def test_every_constructor_parameter_changes_behaviour(data):
     X, y, _ = data
     base = fast_dasad().fit(X, y)
     changes = dict(hidden_dims=(12, 6), latent_dim=3, token_dim=6, projection_dim=3, batch_norm=True,
-                   views=("latent", "error"), attention="uniform", view_dropout=0.0, pseudo_labels=False,
+                   views=("latent", "error"), attention="uniform", token_norm="direction", view_dropout=0.0, pseudo_labels=False,
                    contrastive="symmetric", epochs=4, steps_per_epoch=5, batch_size=16, lr=3e-3,
                    weight_decay=1e-2, warmup_epochs=2, warmup_weight=0.5, pseudo_anomaly_ratio=0.05,
                    pseudo_normal_ratio=0.5, min_credibility=0.8, margin=0.01, lambda_rec=0.0,
@@ -353,6 +354,20 @@ def test_pickle_round_trip_identical_scores(fitted, data):
     restored = pickle.loads(pickle.dumps(fitted))
     assert np.array_equal(restored.decision_function(X), fitted.decision_function(X))
     assert restored.get_params() == fitted.get_params()
+
+
+def test_unpickle_model_pickled_before_token_norm(data):
+    """A model pickled by 0.1 has no ``token_norm`` (its network had a LayerNorm on every
+    token): it must load, report ``token_norm='all'`` and score as before."""
+    X, y, _ = data
+    old = fast_dasad(token_norm="all").fit(X, y)
+    state = old.__getstate__()
+    del state["token_norm"]
+    del state["net_config_"]["token_norm"]
+    restored = DASAD.__new__(DASAD)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert restored.token_norm == "all"
+    assert np.array_equal(restored.decision_function(X), old.decision_function(X))
 
 
 def test_unpickle_model_fitted_on_gpu_on_cpu_machine(fitted, data, caplog):

@@ -110,6 +110,32 @@ def test_embedder_maps_each_view_to_common_width():
     assert tokens.shape == (4, 3, 10)
 
 
+def _layer_norms(net):
+    return [any(isinstance(m, torch.nn.LayerNorm) for m in seq) for seq in net.embedder.maps]
+
+
+def test_token_norm_chooses_which_tokens_are_layer_normed():
+    full = ("latent", "residual", "error")
+    assert _layer_norms(DASADNet(7, (16, 8), 4, 12, 5, full, token_norm="direction")) == [False, True, False]
+    assert _layer_norms(DASADNet(7, (16, 8), 4, 12, 5, full, token_norm="all")) == [True, True, True]
+    assert _layer_norms(DASADNet(7, (16, 8), 4, 12, 5, full, token_norm="none")) == [False, False, False]
+    assert _layer_norms(DASADNet(7, (16, 8), 4, 12, 5, ("latent", "error"), token_norm="direction")) == [False, False]
+    assert _layer_norms(_net()) == [True, True, True]  # the class default rebuilds 0.1's network
+
+
+def test_magnitude_token_keeps_the_size_of_the_deviation():
+    """With a LayerNorm the token of ``v`` and of ``100 v`` have the same spread (the size
+    of the deviation is lost); without it the token grows with the deviation."""
+    torch.manual_seed(0)
+    v = torch.randn(5, 4)
+    normed, plain = ViewEmbedder([4], 12, [True]), ViewEmbedder([4], 12, [False])
+    with torch.no_grad():
+        ratio_normed = normed([100 * v])[:, 0].norm(dim=1) / normed([v])[:, 0].norm(dim=1)
+        ratio_plain = plain([100 * v])[:, 0].norm(dim=1) / plain([v])[:, 0].norm(dim=1)
+    assert torch.all(ratio_normed < 1.5)
+    assert torch.all(ratio_plain > 10)
+
+
 def test_projection_is_unit_norm_and_batch_norm_option():
     net = _net(batch_norm=True)
     assert any(isinstance(m, torch.nn.BatchNorm1d) for m in net.modules())

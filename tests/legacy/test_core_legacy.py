@@ -19,7 +19,9 @@ from sklearn.metrics import roc_auc_score  # noqa: E402
 
 from pyod_dasad import DASAD  # noqa: E402
 
-FAST = dict(epochs=3, warmup_epochs=1, steps_per_epoch=5, batch_size=128, device="cpu")
+# 100 training steps: with un-normalised view tokens (token_norm='none', the default since
+# 0.1) DASAD needs more than the 15 steps these tests once used (AUC-ROC 0.80 on seed 1 then)
+FAST = dict(epochs=10, warmup_epochs=2, steps_per_epoch=10, batch_size=128, device="cpu")
 
 
 def test_environment_is_adbenchs_legacy_stack():
@@ -61,7 +63,7 @@ def test_pyod_contract_on_pyod_1_0_0(fitted, cardio):
     np.testing.assert_allclose(proba.sum(axis=1), 1.0)
     confidence = fitted.predict_confidence(X_test)
     assert confidence.shape == (X_test.shape[0],) and np.all((confidence >= 0) & (confidence <= 1))
-    # measured 0.940 with this schedule and split (the same on torch 2.13); random gives 0.5
+    # measured 0.975 with this schedule and split (the same on torch 2.13); random gives 0.5
     assert roc_auc_score(y_test, scores) > 0.8
 
 
