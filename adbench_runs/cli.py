@@ -209,6 +209,10 @@ def build_parser() -> argparse.ArgumentParser:
                      help="open the report with this detector's margins over the best other detector "
                           "of its group, its ranks and its losses per setting (default: DASAD when it "
                           "has results); 'none' to leave it out")
+    rep.add_argument("--leave-out", nargs="+", default=[], metavar="DETECTOR",
+                     help="detectors shown in the tables but kept out of ranks, wins, CD diagrams and "
+                          "rank box plots (for one that fails on some datasets, which would otherwise "
+                          "take those datasets out of every detector's ranks)")
 
     lst = sub.add_parser("list", help="list detectors or dataset groups")
     lst.add_argument("what", choices=("detectors", "datasets"))
@@ -273,11 +277,14 @@ def _report(args: argparse.Namespace) -> int:
     if focus and focus not in present:
         raise SystemExit(f"error: --focus {focus!r} has no results in {args.db!r}; "
                          f"detectors there: {', '.join(sorted(present))}")
+    unknown = sorted(set(args.leave_out) - present)
+    if unknown:
+        raise SystemExit(f"error: --leave-out names detectors with no rows in {args.db!r}: {', '.join(unknown)}")
     if args.out:
-        paths = write_report(frame, args.out, metric=args.metric, focus=focus)
+        paths = write_report(frame, args.out, metric=args.metric, focus=focus, leave_out=args.leave_out)
         sys.stderr.write(f"wrote {paths['markdown']}, {paths['results_csv']}, {paths['summary_csv']} "
                          f"and {len(paths['plots'])} plots\n")
-    sys.stdout.write(leaderboard_markdown(frame, metric=args.metric) + "\n")
+    sys.stdout.write(leaderboard_markdown(frame, metric=args.metric, leave_out=args.leave_out) + "\n")
     if focus:  # last, where a terminal leaves it in view
         from .standings import standings_markdown  # noqa: PLC0415
 

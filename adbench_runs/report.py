@@ -36,7 +36,7 @@ import math
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 import pandas as pd
@@ -156,12 +156,14 @@ def summarise(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def complete_blocks(sub: pd.DataFrame, by: tuple = ("dataset",)) -> tuple:
+def complete_blocks(sub: pd.DataFrame, by: tuple = ("dataset",), leave_out: Sequence[str] = ()) -> tuple:
     """Blocks on which every ranked detector succeeded on every seed.
 
     A detector with no successful fit at all in ``sub`` is left out of the
-    ranking (otherwise it would empty it); every other detector must
-    succeed on every seed of a block for the block to count.
+    ranking (otherwise it would empty it), as are the detectors named in
+    ``leave_out`` (say, one that fails on a third of the datasets and would
+    otherwise take those datasets out of everyone's ranks); every other
+    detector must succeed on every seed of a block for the block to count.
 
     Parameters
     ----------
@@ -169,15 +171,17 @@ def complete_blocks(sub: pd.DataFrame, by: tuple = ("dataset",)) -> tuple:
         The rows of one setting.
     by : tuple of str, default=("dataset",)
         Block columns: ``("dataset",)`` or ``("dataset", "seed")``.
+    leave_out : sequence of str, default=()
+        Detectors kept out of the ranking whatever their results.
 
     Returns
     -------
     (complete, excluded, unranked) : (list, dict, list)
         Complete block keys; the other blocks mapped to the reason; the
-        detectors left out because all their fits failed.
+        detectors left out (all their fits failed, or named in ``leave_out``).
     """
     ok_rows = sub[sub["status"] == "ok"]
-    detectors = [d for d in _detector_order(sub) if d in set(ok_rows["detector"])]
+    detectors = [d for d in _detector_order(sub) if d in set(ok_rows["detector"]) and d not in set(leave_out)]
     unranked = [d for d in _detector_order(sub) if d not in detectors]
     seeds_of = sub.groupby("dataset")["seed"].agg(lambda s: set(s))
     complete, excluded = [], {}
@@ -196,7 +200,7 @@ def complete_blocks(sub: pd.DataFrame, by: tuple = ("dataset",)) -> tuple:
     return complete, excluded, unranked
 
 
-def rank_table(sub: pd.DataFrame, metric: str = "auc_pr") -> tuple:
+def rank_table(sub: pd.DataFrame, metric: str = "auc_pr", leave_out: Sequence[str] = ()) -> tuple:
     """Per-dataset ranks of the detectors of one setting (1 = best), complete blocks only.
 
     Parameters
@@ -204,16 +208,18 @@ def rank_table(sub: pd.DataFrame, metric: str = "auc_pr") -> tuple:
     sub : pandas.DataFrame
         Rows of one setting.
     metric : {"auc_pr", "auc_roc"}
+    leave_out : sequence of str, default=()
+        Detectors kept out of the ranking (:func:`complete_blocks`).
 
     Returns
     -------
     (scores, ranks, excluded, unranked) : (DataFrame, DataFrame, dict, list)
         Mean metric over seeds (complete datasets x ranked detectors), its
         ranks (ties get the average rank), the excluded datasets with the
-        reason, and the detectors left out because all their fits failed.
+        reason, and the detectors left out (all fits failed, or ``leave_out``).
     """
     _check_metric(metric)
-    complete, excluded, unranked = complete_blocks(sub, ("dataset",))
+    complete, excluded, unranked = complete_blocks(sub, ("dataset",), leave_out)
     ok = sub[(sub["status"] == "ok") & sub["dataset"].isin(complete) & ~sub["detector"].isin(unranked)]
     scores = ok.pivot_table(index="dataset", columns="detector", values=metric, aggfunc="mean")
     scores = scores.reindex(columns=[d for d in _detector_order(sub) if d in scores.columns])
@@ -312,7 +318,8 @@ def _wins(scores: pd.DataFrame) -> pd.Series:
     return scores.eq(best, axis=0).sum(axis=0).astype(int)
 
 
-def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str = "") -> str:
+def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str = "",
+                         leave_out: Sequence[str] = ()) -> str:
     """The markdown leaderboard: one section per setting, AUC-PR and AUC-ROC tables.
 
     Parameters
@@ -323,6 +330,8 @@ def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str
         Listed first.
     intro : str, default=""
         Markdown placed after the title and its note, before the first setting.
+    leave_out : sequence of str, default=()
+        Detectors shown in the tables but kept out of the ranks and wins.
 
     Returns
     -------
@@ -349,15 +358,19 @@ def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str
         out += ["", f"## {setting.setting}", "",
                 f"{len(datasets)} datasets, {len(detectors)} detectors, seeds {', '.join(map(str, seeds))}."]
         for m in metrics:
-            scores, ranks, excluded, unranked = rank_table(sub, m)
+            scores, ranks, excluded, unranked = rank_table(sub, m, leave_out)
             out += ["", f"### {METRICS[m]}", "",
                     _table_markdown(sub, m, detectors, datasets, ranks, _wins(scores))]
             if m == metric:
                 note = f"Ranks on {len(ranks)} of {len(datasets)} datasets (complete blocks)"
                 if excluded:
                     note += "; excluded: " + "; ".join(f"{k} ({v})" for k, v in excluded.items())
-                if unranked:
-                    note += f"; not ranked (every fit failed): {', '.join(unranked)}"
+                failed_all = [d for d in unranked if d not in set(leave_out)]
+                chosen = [d for d in unranked if d in set(leave_out)]
+                if failed_all:
+                    note += f"; not ranked (every fit failed): {', '.join(failed_all)}"
+                if chosen:
+                    note += f"; not ranked (left out by the report's --leave-out): {', '.join(chosen)}"
                 out += ["", note + "."]
         failures = _failures_markdown(sub)
         if failures:
@@ -380,7 +393,7 @@ def _slug(text: str) -> str:
 
 
 def plot_cd_diagram(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "auc_pr",
-                    alpha: float = 0.05) -> Path | None:
+                    alpha: float = 0.05, leave_out: Sequence[str] = ()) -> Path | None:
     """Critical-difference diagram of one setting (Friedman, then Nemenyi).
 
     Uses the complete datasets of the setting as blocks. Needs at least three
@@ -389,7 +402,7 @@ def plot_cd_diagram(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "a
     import scikit_posthocs as sp  # noqa: PLC0415
     from scipy.stats import friedmanchisquare  # noqa: PLC0415
 
-    scores, ranks, excluded, unranked = rank_table(sub, metric)
+    scores, ranks, excluded, unranked = rank_table(sub, metric, leave_out)
     if scores.shape[1] < 3 or scores.shape[0] < 2:
         logger.info("no CD diagram for %s: %d detectors, %d complete datasets (need 3 and 2)",
                     sub["setting"].iloc[0], scores.shape[1], scores.shape[0])
@@ -408,7 +421,7 @@ def plot_cd_diagram(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "a
              + (f" ({len(excluded)} excluded)" if excluded else ""),
              "bars join detectors that Nemenyi's test does not separate"]
     if unranked:
-        lines.append(f"not ranked (all fits failed): {', '.join(unranked)}")
+        lines.append(f"not ranked (all fits failed, or left out): {', '.join(unranked)}")
     ax.set_title("\n".join(lines), fontsize=8.5)
     fig.tight_layout()
     fig.savefig(path, dpi=150)
@@ -416,9 +429,10 @@ def plot_cd_diagram(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "a
     return Path(path)
 
 
-def plot_rank_boxplot(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "auc_pr") -> Path | None:
+def plot_rank_boxplot(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "auc_pr",
+                      leave_out: Sequence[str] = ()) -> Path | None:
     """Box plot of each detector's rank over complete (dataset, seed) blocks of one setting."""
-    complete, _, unranked = complete_blocks(sub, ("dataset", "seed"))
+    complete, _, unranked = complete_blocks(sub, ("dataset", "seed"), leave_out)
     sub = sub[~sub["detector"].isin(unranked)]
     if not complete or sub["detector"].nunique() < 2:
         logger.info("no rank box plot for %s: %d complete blocks", sub["setting"].iloc[0], len(complete))
@@ -514,7 +528,7 @@ CSV_OMITTED = ("traceback", "params", "versions", "host", "split_meta")
 
 
 def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = "auc_pr",
-                 focus: str | None = "DASAD") -> dict:
+                 focus: str | None = "DASAD", leave_out: Sequence[str] = ()) -> dict:
     """Write ``report.md``, ``results.csv``, ``summary.csv`` and PNG plots to ``out_dir``.
 
     ``results.csv`` has one row per fit without the store's provenance columns
@@ -531,6 +545,9 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
     focus : str or None, default="DASAD"
         When this detector has results, ``report.md`` opens with its standing against the
         other detectors of its group (:func:`adbench_runs.standings.standings_markdown`).
+    leave_out : sequence of str, default=()
+        Detectors shown in the tables but kept out of ranks, wins, CD diagrams and rank box
+        plots (:func:`complete_blocks`); the report says which.
 
     Returns
     -------
@@ -557,7 +574,7 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
         sub = _setting_rows(frame, setting)
         stem = _slug(setting.setting)
         for kind, func in (("cd", plot_cd_diagram), ("ranks", plot_rank_boxplot)):
-            path = func(sub, out / f"{kind}_{stem}.png", metric=metric)
+            path = func(sub, out / f"{kind}_{stem}.png", metric=metric, leave_out=leave_out)
             if path is not None:
                 plots.append(path)
                 what = "Critical-difference diagram" if kind == "cd" else "Rank box plot"
@@ -593,7 +610,8 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
         from .standings import standings_markdown  # noqa: PLC0415
 
         standing = standings_markdown(frame, focus)
-    markdown.write_text(leaderboard_markdown(frame, metric, intro=standing) + "\n" + "\n".join(sections)
+    markdown.write_text(leaderboard_markdown(frame, metric, intro=standing, leave_out=leave_out) + "\n"
+                        + "\n".join(sections)
                         + "\nCSV: [results.csv](results.csv) (one row per fit), "
                           "[summary.csv](summary.csv) (mean/std per dataset and detector).\n",
                         encoding="utf-8")

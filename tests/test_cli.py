@@ -87,6 +87,11 @@ def test_small_run_prints_leaderboard_and_writes_report(tmp_path, capsys):
     # the report subcommand reads the same database
     assert main(["report", "--db", str(db)]) == 0
     assert "| 29_Pima |" in capsys.readouterr().out
+    # --leave-out: shown in the tables, not ranked; an unknown name is an error, not a no-op
+    assert main(["report", "--db", str(db), "--leave-out", "LR"]) == 0
+    assert "not ranked (left out by the report's --leave-out): LR" in capsys.readouterr().out
+    with pytest.raises(SystemExit, match="--leave-out names detectors with no rows"):
+        main(["report", "--db", str(db), "--leave-out", "NoSuchDetector"])
 
 
 def test_run_with_a_user_detector_given_by_import_path(tmp_path, capsys):

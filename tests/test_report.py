@@ -109,3 +109,25 @@ def test_ranks_use_complete_blocks_only(tmp_path):
     assert "excluded: c (not complete for X)" in text
     with pytest.raises(ValueError, match="metric"):
         rank_table(frame, "f1")
+
+
+def test_leave_out_keeps_a_flaky_detector_out_of_the_ranks_not_out_of_the_tables(tmp_path):
+    """X times out on dataset c, which takes c out of everyone's ranks; leaving X out of the
+    ranking brings c back, and X's cells (failure included) stay in the tables."""
+    scores = {}
+    for seed in (1, 2):
+        scores.update({("a", seed, "X"): 0.9, ("a", seed, "Y"): 0.5, ("a", seed, "Z"): 0.7,
+                       ("b", seed, "X"): 0.4, ("b", seed, "Y"): 0.6, ("b", seed, "Z"): 0.7,
+                       ("c", seed, "Y"): 0.8, ("c", seed, "Z"): 0.7})
+    scores.update({("c", 1, "X"): 0.9, ("c", 2, "X"): "timeout"})
+    frame = _frame(tmp_path, scores)
+    complete, excluded, unranked = complete_blocks(frame, leave_out=["X"])
+    assert complete == ["a", "b", "c"] and excluded == {} and unranked == ["X"]
+    _, ranks, _, _ = rank_table(frame, leave_out=["X"])
+    assert list(ranks.columns) == ["Y", "Z"] and ranks.loc["c"].tolist() == [1.0, 2.0]
+    text = leaderboard_markdown(frame, leave_out=["X"])
+    assert "Ranks on 3 of 3 datasets" in text
+    assert "not ranked (left out by the report's --leave-out): X" in text
+    assert "0.900 ± 0.000 (1/2 ok)" in text  # X's cell on c, with its failed seed
+    paths = write_report(frame, tmp_path / "out", leave_out=["X"], focus=None)
+    assert "left out by the report's --leave-out" in paths["markdown"].read_text()
