@@ -180,8 +180,8 @@ def complete_blocks(sub: pd.DataFrame, by: tuple = ("dataset",), leave_out: Sequ
         Complete block keys; the other blocks mapped to the reason; the
         detectors left out (all their fits failed, or named in ``leave_out``).
     """
-    ok_rows = sub[sub["status"] == "ok"]
-    detectors = [d for d in _detector_order(sub) if d in set(ok_rows["detector"]) and d not in set(leave_out)]
+    rankable = set(sub.loc[sub["status"] == "ok", "detector"]) - set(leave_out)
+    detectors = [d for d in _detector_order(sub) if d in rankable]
     unranked = [d for d in _detector_order(sub) if d not in detectors]
     seeds_of = sub.groupby("dataset")["seed"].agg(lambda s: set(s))
     complete, excluded = [], {}
@@ -365,8 +365,8 @@ def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str
                 note = f"Ranks on {len(ranks)} of {len(datasets)} datasets (complete blocks)"
                 if excluded:
                     note += "; excluded: " + "; ".join(f"{k} ({v})" for k, v in excluded.items())
-                failed_all = [d for d in unranked if d not in set(leave_out)]
-                chosen = [d for d in unranked if d in set(leave_out)]
+                failed_all = [d for d in unranked if d not in leave_out]
+                chosen = [d for d in unranked if d in leave_out]
                 if failed_all:
                     note += f"; not ranked (every fit failed): {', '.join(failed_all)}"
                 if chosen:
