@@ -20,6 +20,9 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 VARIANTS = {
     "full (defaults)": {},
     "no view dropout": {"view_dropout": 0.0},
+    "no weight average (the last step's weights)": {"ema_decay": 0.0},
+    "weight average over ~100 steps (ema_decay=0.99)": {"ema_decay": 0.99},
+    "weight average over ~500 steps (ema_decay=0.998)": {"ema_decay": 0.998},
     "uniform attention": {"attention": "uniform"},
     "LayerNorm on every token (as in 0.1)": {"token_norm": "all"},
     "LayerNorm on the residual-direction token only": {"token_norm": "direction"},

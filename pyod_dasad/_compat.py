@@ -8,6 +8,7 @@ is written once, to the oldest API.
 import contextlib
 import inspect
 import io
+import itertools
 import os
 
 import numpy as np
@@ -167,3 +168,43 @@ def make_adam(params, lr, weight_decay):
             except (RuntimeError, ValueError, TypeError):  # device not supported by this torch
                 continue
     return torch.optim.Adam(params, lr=lr, weight_decay=weight_decay)  # pragma: no cover
+
+
+
+class WeightAverage:
+    """An exponential moving average of a module's floating-point weights and buffers,
+    ``w_avg <- decay * w_avg + (1 - decay) * w``, started from their current values.
+
+    :class:`torch.optim.swa_utils.AveragedModel` does the same arithmetic but rebuilds its
+    tensor lists on every call: 324 us per update for DASAD's network against 34 us for
+    one multi-tensor ``lerp`` over lists built once (measured on CPU, d = 30), which
+    matters at a few milliseconds per training step. torch < 2.0 has no multi-tensor
+    ``lerp``; there each tensor is updated in turn (the same arithmetic).
+
+    Parameters
+    ----------
+    module : torch.nn.Module
+    decay : float in (0, 1)
+    """
+
+    def __init__(self, module, decay):
+        self.live = [t.detach() for t in itertools.chain(module.parameters(), module.buffers())
+                     if t.is_floating_point()]
+        self.average = [t.clone() for t in self.live]
+        self.weight = 1.0 - decay
+        self._lerp = getattr(torch, "_foreach_lerp_", None)
+
+    def update(self):
+        """Move the average towards the module's current values."""
+        with torch.no_grad():
+            if self._lerp is not None:
+                self._lerp(self.average, self.live, self.weight)
+            else:  # pragma: no cover - exercised in the legacy environment
+                for avg, live in zip(self.average, self.live):
+                    avg.lerp_(live, self.weight)
+
+    def copy_to_module(self):
+        """Write the averages into the module's tensors, in place."""
+        with torch.no_grad():
+            for live, avg in zip(self.live, self.average):
+                live.copy_(avg)

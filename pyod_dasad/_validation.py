@@ -130,6 +130,17 @@ def _fraction_or_auto(name, value, high=1.0):
     return _fraction(name, value, high=high)
 
 
+def _ema_decay(value):
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError("ema_decay must be 'auto' or a number in [0, 1), got %r" % (value,))
+        return value
+    value = _non_negative_float("ema_decay", value)
+    if value >= 1:
+        raise ValueError("ema_decay must be 'auto' or a number in [0, 1), got %r" % (value,))
+    return value
+
+
 def _choice(name, value, choices):
     if value not in choices:
         raise ValueError("%s must be one of %s, got %r" % (name, choices, value))
@@ -230,6 +241,7 @@ def check_params(est):
     p["view_dropout"] = _non_negative_float("view_dropout", est.view_dropout)
     if p["view_dropout"] >= 1:
         raise ValueError("view_dropout must be in [0, 1), got %r" % (est.view_dropout,))
+    p["ema_decay"] = _ema_decay(est.ema_decay)
     p["pseudo_labels"] = bool(est.pseudo_labels)
     p["contrastive"] = _choice("contrastive", est.contrastive, CONTRASTIVE_MODES)
     p["loss_weighting"] = _choice("loss_weighting", est.loss_weighting, LOSS_WEIGHTINGS)

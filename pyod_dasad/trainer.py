@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from tqdm.auto import tqdm
 
-from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_generator
+from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_generator, WeightAverage
 from .augment import corrupt
 from .device import resolve_inference_batch_size
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
@@ -24,6 +24,18 @@ _N_REFERENCE = 5000
 _CENTER_MOMENTUM = 0.9
 _VIEW_COLUMNS = {"latent": 0, "residual": 1, "error": 2}
 LOSS_TERMS = ("score", "rec", "con")
+#: ``ema_decay='auto'``: the weight average's horizon ``1 / (1 - decay)`` is this share of
+#: all training steps (0.995 for the default 30 x 20 steps); the starting weights then
+#: keep ``(1 - 1 / (share * steps)) ** steps``, about ``exp(-1 / share)`` = 5%, of the average
+EMA_AUTO_HORIZON = 1.0 / 3.0
+
+
+def resolve_ema_decay(ema_decay, total_steps):
+    """The weight average's decay: ``ema_decay`` itself, or for ``'auto'``
+    ``1 - 1 / (EMA_AUTO_HORIZON * total_steps)``, 0 (no average) for three steps or fewer."""
+    if ema_decay != "auto":
+        return float(ema_decay)
+    return max(0.0, 1.0 - 1.0 / (EMA_AUTO_HORIZON * total_steps))
 
 
 def to_device(batch, device):
@@ -123,6 +135,7 @@ class Trainer:
         self.history = []
         self.pseudo_label_log = []
         self.auto_ratios = None
+        self.ema_decay = resolve_ema_decay(params["ema_decay"], params["epochs"] * params["steps_per_epoch"])
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):
@@ -234,6 +247,7 @@ class Trainer:
         scaler = grad_scaler(self.device, self.amp_dtype)
         dwa = DynamicWeightAverage(len(LOSS_TERMS)) if p["loss_weighting"] == "dwa" else None
         self.init_center(X, unlabelled)
+        average = WeightAverage(net, self.ema_decay) if self.ema_decay > 0 else None
         net.train()
         bar = tqdm(range(p["epochs"]), desc="DASAD", unit="epoch", disable=p["verbose"] < 1, leave=False)
         for epoch in bar:
@@ -272,6 +286,8 @@ class Trainer:
                     total.backward()
                     optimizer.step()
                 self.update_center(out.z, tb, wb)
+                if average is not None:
+                    average.update()
                 sums += values
             means = sums / p["steps_per_epoch"]
             if dwa is not None:
@@ -284,5 +300,7 @@ class Trainer:
                 logger.info("epoch %d/%d loss %.4f (score %.4f, rec %.4f, con %.4f)", epoch + 1,
                             p["epochs"], means[0], means[1], means[2], means[3])
         bar.close()
+        if average is not None:  # the averaged weights and centre become the fitted network
+            average.copy_to_module()
         net.eval()
         return self.history

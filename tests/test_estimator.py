@@ -12,6 +12,7 @@ from sklearn.metrics import roc_auc_score
 from pyod_dasad import DASAD, Explanation
 from pyod_dasad._compat import TORCH_2
 from pyod_dasad.device import CPU_INFERENCE_BATCH, CUDA_INFERENCE_BATCH, resolve_inference_batch_size
+from pyod_dasad.trainer import resolve_ema_decay
 from _dasad_helpers import blobs, fast_dasad
 
 
@@ -200,6 +201,9 @@ def test_not_fitted():
     ("attention", "soft", "attention must be one of"),
     ("token_norm", "layer", "token_norm must be one of"),
     ("view_dropout", 1.0, r"view_dropout must be in \[0, 1\)"),
+    ("ema_decay", 1.0, r"ema_decay must be 'auto' or a number in \[0, 1\)"),
+    ("ema_decay", "last", r"ema_decay must be 'auto' or a number in \[0, 1\)"),
+    ("ema_decay", -0.1, "ema_decay must be a finite number >= 0"),
     ("contrastive", "yes", "contrastive must be one of"),
     ("loss_weighting", "auto", "loss_weighting"),
     ("preprocessing", "robust", "preprocessing"),
@@ -303,7 +307,7 @@ def test_every_constructor_parameter_changes_behaviour(data):
     changes = dict(hidden_dims=(12, 6), latent_dim=3, token_dim=6, projection_dim=3, batch_norm=True,
                    views=("latent", "error"), attention="uniform", token_norm="direction", view_dropout=0.0, pseudo_labels=False,
                    contrastive="symmetric", epochs=4, steps_per_epoch=5, batch_size=16, lr=3e-3,
-                   weight_decay=1e-2, warmup_epochs=2, warmup_weight=0.5, pseudo_anomaly_ratio=0.05,
+                   weight_decay=1e-2, ema_decay=0.0, warmup_epochs=2, warmup_weight=0.5, pseudo_anomaly_ratio=0.05,
                    pseudo_normal_ratio=0.5, min_credibility=0.8, margin=0.01, lambda_rec=0.0,
                    lambda_con=0.5, loss_weighting="dwa", temperature_normal=0.3,
                    temperature_anomaly=1.0, corruption_rate=0.6, noise_std=0.2,
@@ -368,6 +372,43 @@ def test_unpickle_model_pickled_before_token_norm(data):
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
     assert restored.token_norm == "all"
     assert np.array_equal(restored.decision_function(X), old.decision_function(X))
+
+
+def test_unpickle_model_pickled_before_ema_decay(data):
+    """A model pickled before ``ema_decay`` existed kept its last step's weights: it must
+    load, report ``ema_decay=0.0`` and score as before."""
+    X, y, _ = data
+    old = fast_dasad(ema_decay=0.0).fit(X, y)
+    state = old.__getstate__()
+    del state["ema_decay"]
+    restored = DASAD.__new__(DASAD)
+    restored.__setstate__(pickle.loads(pickle.dumps(state)))
+    assert restored.ema_decay == 0.0 and restored.ema_decay_ == 0.0
+    assert np.array_equal(restored.decision_function(X), old.decision_function(X))
+
+
+def test_weight_average_is_the_fitted_network(data):
+    """Averaging leaves the training path alone (same losses step for step) and only
+    replaces the final weights and centre; a vanishing decay gives the last step's network."""
+    X, y, _ = data
+    last = fast_dasad(ema_decay=0.0).fit(X, y)
+    averaged = fast_dasad(ema_decay=0.9).fit(X, y)
+    nearly_last = fast_dasad(ema_decay=1e-9).fit(X, y)
+    assert averaged.history_ == last.history_
+    assert not np.allclose(averaged.decision_scores_, last.decision_scores_)
+    assert not torch.allclose(averaged.net_.center, last.net_.center)
+    assert np.allclose(nearly_last.decision_scores_, last.decision_scores_, atol=1e-5)
+    assert torch.allclose(nearly_last.net_.center, last.net_.center, atol=1e-6)
+    assert (last.ema_decay_, averaged.ema_decay_) == (0.0, 0.9)
+
+
+def test_ema_decay_auto_averages_over_the_last_third_of_the_steps(data):
+    X, y, _ = data
+    assert resolve_ema_decay("auto", 30 * 20) == pytest.approx(0.995)
+    assert resolve_ema_decay("auto", 300) == pytest.approx(0.99)
+    assert resolve_ema_decay("auto", 3) == 0.0 and resolve_ema_decay(0.9, 3) == 0.9
+    clf = fast_dasad(ema_decay="auto").fit(X, y)
+    assert clf.ema_decay_ == pytest.approx(1 - 3 / (clf.epochs * clf.steps_per_epoch))
 
 
 def test_unpickle_model_fitted_on_gpu_on_cpu_machine(fitted, data, caplog):
