@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 import torch
 
+from pyod_dasad._compat import WeightAverage
 from pyod_dasad._validation import check_params
 from pyod_dasad.network import DASADNet
 from pyod_dasad.trainer import Trainer, infer
@@ -91,3 +92,29 @@ def test_contrastive_term_trains_when_switched_on_and_is_off_by_default(mode):
     off, p = _trainer(epochs=3)
     assert p["contrastive"] == "off"
     assert all(h["con"] == 0 for h in off.fit(X, y))
+
+
+def test_weight_average_is_an_exponential_moving_average():
+    """``WeightAverage``: ``avg <- decay * avg + (1 - decay) * w`` for every floating-point
+    parameter and buffer, started from their values at construction; integer buffers (a
+    batch norm's step count) are left alone; ``copy_to_module`` writes the averages in place."""
+    torch.manual_seed(0)
+    module = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.BatchNorm1d(2))
+    start = {k: v.clone() for k, v in module.state_dict().items()}
+    average = WeightAverage(module, decay=0.9)
+    expected = {k: v.clone() for k, v in start.items() if v.is_floating_point()}
+    for step in range(3):
+        with torch.no_grad():
+            for p in module.parameters():
+                p.add_(torch.randn_like(p))
+        module(torch.randn(8, 3))  # moves the batch norm's running statistics
+        average.update()
+        for k, v in module.state_dict().items():
+            if v.is_floating_point():
+                expected[k] = 0.9 * expected[k] + 0.1 * v
+    steps = module.state_dict()["1.num_batches_tracked"].clone()
+    average.copy_to_module()
+    state = module.state_dict()
+    for k, v in expected.items():
+        assert torch.allclose(state[k], v, atol=1e-6), k
+    assert torch.equal(state["1.num_batches_tracked"], steps)
