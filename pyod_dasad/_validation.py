@@ -118,16 +118,17 @@ def _positive_float(name, value):
 def _fraction(name, value, low_open=True, high=1.0):
     value = _non_negative_float(name, value)
     if (low_open and value <= 0) or value > high:
-        raise ValueError("%s must be in (0, %s], got %r" % (name, high, value))
+        raise ValueError("%s must be in %s0, %s], got %r" % (name, "(" if low_open else "[", high, value))
     return value
 
 
-def _fraction_or_auto(name, value, high=1.0):
+def _fraction_or_auto(name, value, high=1.0, words=("auto",), low_open=True):
     if isinstance(value, str):
-        if value != "auto":
-            raise ValueError("%s must be 'auto' or a number in (0, %s], got %r" % (name, high, value))
+        if value not in words:
+            raise ValueError("%s must be %s or a number in %s0, %s], got %r"
+                             % (name, " or ".join(map(repr, words)), "(" if low_open else "[", high, value))
         return value
-    return _fraction(name, value, high=high)
+    return _fraction(name, value, low_open=low_open, high=high)
 
 
 def _ema_decay(value):
@@ -201,9 +202,10 @@ def check_params(est):
     p["warmup_epochs"] = _non_negative_int("warmup_epochs", est.warmup_epochs)
     p["warmup_weight"] = _fraction("warmup_weight", est.warmup_weight)
     p["pseudo_label_interval"] = _positive_int("pseudo_label_interval", est.pseudo_label_interval)
-    p["pseudo_anomaly_ratio"] = _fraction_or_auto("pseudo_anomaly_ratio", est.pseudo_anomaly_ratio, high=0.5)
+    p["pseudo_anomaly_ratio"] = _fraction_or_auto("pseudo_anomaly_ratio", est.pseudo_anomaly_ratio, high=0.5,
+                                                  words=("auto", "estimate"), low_open=False)
     p["pseudo_normal_ratio"] = _fraction_or_auto("pseudo_normal_ratio", est.pseudo_normal_ratio)
-    if "auto" not in (p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]) and \
+    if not isinstance(p["pseudo_anomaly_ratio"], str) and not isinstance(p["pseudo_normal_ratio"], str) and \
             p["pseudo_anomaly_ratio"] + p["pseudo_normal_ratio"] > 1:
         raise ValueError(
             "pseudo_anomaly_ratio + pseudo_normal_ratio must be <= 1, got %r + %r"

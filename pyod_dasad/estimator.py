@@ -138,12 +138,16 @@ class DASAD(BaseDetector):
         Weight of unlabelled samples during the warm-up, in (0, 1].
     pseudo_label_interval : int, default=1
         Refresh the pseudo-labels every this many epochs after the warm-up.
-    pseudo_anomaly_ratio : float or 'auto', default='auto'
-        Fraction of unlabelled samples taken as pseudo-anomaly candidates, in (0, 0.5].
-        ``'auto'``: the share of unlabelled samples that the warm-up model scores at least as
-        high as the lower tail (10% quantile) of the labelled anomalies, or past half the
-        ``margin``, whichever is lower; at most 0.01 - so two labelled frauds among 7,000
-        rows make a handful of pseudo-anomalies, not 70 (see :mod:`pyod_dasad.pseudo_labels`).
+    pseudo_anomaly_ratio : float, 'auto' or 'estimate', default='auto'
+        Fraction of unlabelled samples taken as pseudo-anomaly candidates, in [0, 0.5]
+        (0: none). ``'auto'``: none when there are labelled anomalies - the labels define
+        the anomaly class, and pseudo-anomalies picked by the views' consensus cost accuracy
+        where unusual normals outrank hidden anomalies (measured on the results page) - and
+        the 0.01 fallback in unsupervised mode, where they are the only anomaly signal.
+        ``'estimate'`` (what ``'auto'`` did before; see the changelog): the share of unlabelled samples that the
+        warm-up model scores at least as high as the lower tail (10% quantile) of the
+        labelled anomalies, or past half the ``margin``, whichever is lower; at most 0.01
+        (see :mod:`pyod_dasad.pseudo_labels`).
     pseudo_normal_ratio : float or 'auto', default='auto'
         Fraction of unlabelled samples taken as credible-normal candidates, in (0, 1].
         ``'auto'``: one minus the estimated share of anomalies hidden in the unlabelled set

@@ -208,15 +208,20 @@ class Trainer:
         return pl, (anomaly_ratio, normal_ratio)
 
     def resolve_ratios(self, X, unlabelled, scores, has_labels):
-        """The pseudo-label shares; ``'auto'`` ones are estimated once, at the first refresh.
+        """The pseudo-label shares; estimated ones once, at the first refresh.
 
-        The estimate uses the warm-up model, before any pseudo-label has trained it: later
-        refreshes would count the model's own pseudo-anomalies as evidence and let the share
-        feed on itself.
+        ``pseudo_anomaly_ratio='auto'`` takes no pseudo-anomaly when labelled anomalies exist
+        and the estimate (the 1% fallback) without them; ``'estimate'`` always takes the
+        estimate. The estimate uses the warm-up model, before any pseudo-label has trained
+        it: later refreshes would count the model's own pseudo-anomalies as evidence and let
+        the share feed on itself.
         """
         p = self.p
-        if "auto" not in (p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]):
-            return p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]
+        anomaly = p["pseudo_anomaly_ratio"]
+        if anomaly == "auto" and has_labels:
+            anomaly = 0.0
+        if not isinstance(anomaly, str) and not isinstance(p["pseudo_normal_ratio"], str):
+            return anomaly, p["pseudo_normal_ratio"]
         if self.auto_ratios is None:
             labelled_scores = []  # none: the fixed fallback shares
             if has_labels and p["warmup_epochs"] > 0:  # an untrained network's scores say nothing
@@ -227,7 +232,7 @@ class Trainer:
             logger.debug("pseudo-label shares: anomalies %.4f, normals %.3f (hidden anomaly share %s)",
                          *self.auto_ratios)
         anomaly_ratio, normal_ratio, _ = self.auto_ratios
-        return (anomaly_ratio if p["pseudo_anomaly_ratio"] == "auto" else p["pseudo_anomaly_ratio"],
+        return (anomaly_ratio if isinstance(anomaly, str) else anomaly,
                 normal_ratio if p["pseudo_normal_ratio"] == "auto" else p["pseudo_normal_ratio"])
 
     # -- the loop ----------------------------------------------------------------------

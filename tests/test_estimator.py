@@ -209,7 +209,9 @@ def test_not_fitted():
     ("preprocessing", "robust", "preprocessing"),
     ("hidden_dims", (), "at least one hidden layer"),
     ("hidden_dims", (16, 0), "hidden_dims"),
-    ("pseudo_anomaly_ratio", 0.6, r"pseudo_anomaly_ratio must be in \(0, 0.5\]"),
+    ("pseudo_anomaly_ratio", 0.6, r"pseudo_anomaly_ratio must be in \[0, 0.5\]"),
+    ("pseudo_anomaly_ratio", -0.01, "pseudo_anomaly_ratio must be a finite number >= 0"),
+    ("pseudo_anomaly_ratio", "most", "pseudo_anomaly_ratio must be 'auto' or 'estimate' or a number in \\[0, 0.5\\]"),
     ("pseudo_normal_ratio", "most", "pseudo_normal_ratio must be 'auto' or a number"),
     ("min_credibility", 1.0, "min_credibility"),
     ("random_state", -3, "random_state"),
@@ -233,22 +235,33 @@ def test_fixed_pseudo_label_shares_must_not_overlap(data):
 
 def test_auto_pseudo_label_shares_are_estimated_once_from_the_labels(data):
     X, y, truth = data
-    auto = fast_dasad(epochs=5).fit(X, y)
-    assert 0 < auto.hidden_anomaly_share_ < 0.5
-    shares = {(h["anomaly_ratio"], h["normal_ratio"]) for h in auto.pseudo_label_history_}
+    estimate = fast_dasad(epochs=5, pseudo_anomaly_ratio="estimate").fit(X, y)
+    assert 0 < estimate.hidden_anomaly_share_ < 0.5
+    shares = {(h["anomaly_ratio"], h["normal_ratio"]) for h in estimate.pseudo_label_history_}
     assert len(shares) == 1  # set at the end of the warm-up, then kept
     anomaly_ratio, normal_ratio = shares.pop()
-    assert 0 <= anomaly_ratio <= 0.01
-    assert normal_ratio == pytest.approx(min(0.8, max(0.1, 1 - auto.hidden_anomaly_share_)))
+    assert 0 < anomaly_ratio <= 0.01
+    assert normal_ratio == pytest.approx(min(0.8, max(0.5, 1 - estimate.hidden_anomaly_share_)))
+    assert any(h["anomalies"] > 0 for h in estimate.pseudo_label_history_)
+    # the default takes no pseudo-anomaly when there are labels; the normal share is the same estimate
+    auto = fast_dasad(epochs=5).fit(X, y)
+    assert auto.hidden_anomaly_share_ == estimate.hidden_anomaly_share_  # same warm-up, same seed
+    assert {(h["anomaly_ratio"], h["normal_ratio"]) for h in auto.pseudo_label_history_} == {(0.0, normal_ratio)}
+    assert all(h["anomalies"] == 0 for h in auto.pseudo_label_history_)
+    none = fast_dasad(epochs=5, pseudo_anomaly_ratio=0.0).fit(X, y)  # an explicit 0 is the same fit
+    np.testing.assert_array_equal(none.decision_scores_, auto.decision_scores_)
     fixed = fast_dasad(epochs=5, pseudo_anomaly_ratio=0.01, pseudo_normal_ratio=0.8).fit(X, y)
     assert fixed.hidden_anomaly_share_ is None
     assert {(h["anomaly_ratio"], h["normal_ratio"]) for h in fixed.pseudo_label_history_} == {(0.01, 0.8)}
-    unsupervised = fast_dasad(epochs=5).fit(X)
+    unsupervised = fast_dasad(epochs=5).fit(X)  # 'auto' without labels: the 1% fallback, the only anomaly signal
     assert unsupervised.hidden_anomaly_share_ is None
     assert unsupervised.pseudo_label_history_[0]["normal_ratio"] == 0.8
-    no_warmup = fast_dasad(epochs=3, warmup_epochs=0).fit(X, y)  # nothing trained to estimate from
-    assert no_warmup.hidden_anomaly_share_ is None
-    assert no_warmup.pseudo_label_history_[0]["anomaly_ratio"] == 0.01
+    assert unsupervised.pseudo_label_history_[0]["anomaly_ratio"] == 0.01
+    assert unsupervised.pseudo_label_history_[0]["anomalies"] > 0
+    no_warmup = fast_dasad(epochs=3, warmup_epochs=0, pseudo_anomaly_ratio="estimate").fit(X, y)
+    assert no_warmup.hidden_anomaly_share_ is None  # nothing trained to estimate from: the fallback shares
+    assert (no_warmup.pseudo_label_history_[0]["anomaly_ratio"], no_warmup.pseudo_label_history_[0]["normal_ratio"]) \
+        == (0.01, 0.8)
 
 
 # -- reproducibility ----------------------------------------------------------------------
