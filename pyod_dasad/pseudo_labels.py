@@ -12,8 +12,11 @@ credible pseudo-normals, each weighted by its credibility; everything else, and 
 whose credibility is below ``min_credibility``, is *uncertain* and gets weight 0. This is what
 keeps anomalies hidden in the unlabelled set out of the normal class.
 
-With ``'auto'`` ratios (the default) the two shares follow the data instead of being fixed,
-estimated once from the warm-up model (:func:`auto_ratios`, training labels only):
+:func:`auto_ratios` estimates both shares once from the warm-up model (training labels
+only). DASAD's default uses its credible-normal share and, when there are labelled
+anomalies, no pseudo-anomalies at all (``pseudo_anomaly_ratio='auto'``; the estimated
+pseudo-anomaly share below is ``pseudo_anomaly_ratio='estimate'``, and without labels the
+fallback 1% applies):
 
 - threshold ``t = min(q_0.1(labelled anomalies' scores), margin / 2)``: the lower tail of the
   labelled anomalies' scores, or half the deviation loss's margin (nearer the anomaly target
@@ -36,7 +39,7 @@ from scipy.stats import rankdata
 AUTO_LABELLED_QUANTILE = 0.1
 #: Bounds of the ``'auto'`` credible-normal share: anomalies are the minority; 0.8 is the fixed share.
 AUTO_NORMAL_MIN, AUTO_NORMAL_MAX = 0.5, 0.8
-#: Upper bound of the ``'auto'`` pseudo-anomaly share (the fixed default).
+#: Upper bound of the estimated pseudo-anomaly share (``'estimate'``; the old fixed share).
 AUTO_ANOMALY_MAX = 0.01
 #: Fixed shares used by ``'auto'`` when there are no labelled anomalies to calibrate with.
 FALLBACK_ANOMALY_RATIO, FALLBACK_NORMAL_RATIO = 0.01, 0.8
