@@ -115,18 +115,23 @@ def _positive_float(name, value):
     return value
 
 
+def _interval(low_open, high):
+    """``(0, high]`` or ``[0, high]``, as the error messages write it."""
+    return "%s0, %s]" % ("(" if low_open else "[", high)
+
+
 def _fraction(name, value, low_open=True, high=1.0):
     value = _non_negative_float(name, value)
     if (low_open and value <= 0) or value > high:
-        raise ValueError("%s must be in %s0, %s], got %r" % (name, "(" if low_open else "[", high, value))
+        raise ValueError("%s must be in %s, got %r" % (name, _interval(low_open, high), value))
     return value
 
 
 def _fraction_or_auto(name, value, high=1.0, words=("auto",), low_open=True):
     if isinstance(value, str):
         if value not in words:
-            raise ValueError("%s must be %s or a number in %s0, %s], got %r"
-                             % (name, " or ".join(map(repr, words)), "(" if low_open else "[", high, value))
+            raise ValueError("%s must be %s or a number in %s, got %r"
+                             % (name, " or ".join(map(repr, words)), _interval(low_open, high), value))
         return value
     return _fraction(name, value, low_open=low_open, high=high)
 

@@ -144,10 +144,10 @@ class DASAD(BaseDetector):
         the anomaly class, and pseudo-anomalies picked by the views' consensus cost accuracy
         where unusual normals outrank hidden anomalies (measured on the results page) - and
         the 0.01 fallback in unsupervised mode, where they are the only anomaly signal.
-        ``'estimate'`` (what ``'auto'`` did before; see the changelog): the share of unlabelled samples that the
-        warm-up model scores at least as high as the lower tail (10% quantile) of the
-        labelled anomalies, or past half the ``margin``, whichever is lower; at most 0.01
-        (see :mod:`pyod_dasad.pseudo_labels`).
+        ``'estimate'`` (what ``'auto'`` did before; see the changelog): the share of
+        unlabelled samples that the warm-up model scores at least as high as the lower tail
+        (10% quantile) of the labelled anomalies, or past half the ``margin``, whichever is
+        lower; at most 0.01 (see :mod:`pyod_dasad.pseudo_labels`).
     pseudo_normal_ratio : float or 'auto', default='auto'
         Fraction of unlabelled samples taken as credible-normal candidates, in (0, 1].
         ``'auto'``: one minus the estimated share of anomalies hidden in the unlabelled set
