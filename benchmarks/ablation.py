@@ -27,6 +27,8 @@ VARIANTS = {
     "LayerNorm on every token (as in 0.1)": {"token_norm": "all"},
     "LayerNorm on the residual-direction token only": {"token_norm": "direction"},
     "no pseudo-labels": {"pseudo_labels": False},
+    "refresh every 5 epochs": {"pseudo_label_interval": 5},
+    "refresh every 25 epochs": {"pseudo_label_interval": 25},
     "pseudo-anomalies as before (pseudo_anomaly_ratio='estimate')": {"pseudo_anomaly_ratio": "estimate"},
     "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
