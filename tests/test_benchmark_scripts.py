@@ -32,3 +32,31 @@ def test_speed_sections_run_and_write_reports(speed, tmp_path):
     markdown = (tmp_path / "smoke.md").read_text()
     assert "DASAD / RoSAS" in markdown and "fraction of possible" in markdown and "## GPU" in markdown
     sys.modules.pop("speed", None)
+
+
+@pytest.fixture()
+def ablation(monkeypatch):
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    import ablation as module
+    yield module
+    sys.modules.pop("ablation", None)
+
+
+def test_every_ablation_variant_is_a_valid_dasad(ablation):
+    """The committed ablation tables name their variants in their commands: each must still
+    build and fit (a renamed or removed parameter would make those commands fail)."""
+    from _dasad_helpers import blobs, fast_dasad
+
+    X, y, _ = blobs(n_normal=60, n_anomaly=6, n_labelled=3)
+    assert "full (defaults)" in ablation.VARIANTS
+    for name, params in ablation.VARIANTS.items():
+        scores = fast_dasad(epochs=2, **params).fit(X, y).decision_function(X)
+        assert scores.shape == (X.shape[0],), name
+
+
+def test_ablation_table_pairs_each_variant_with_the_defaults(ablation):
+    rows = [{"dataset": "a", "seed": s, "variant": v, "auc_pr": pr, "auc_roc": 0.9}
+            for s, (d, w) in enumerate([(0.5, 0.6), (0.7, 0.6), (0.4, 0.9)])
+            for v, pr in (("full (defaults)", d), ("other", w))]
+    table = ablation._table(rows, ["a"], ["full (defaults)", "other"])
+    assert "| other | 0.700 | 0.700 | 0.900 | +0.167 | 2/3, p=" in table
