@@ -405,13 +405,27 @@ def collect_versions(modules: Iterable[str] = ()) -> dict:
     return versions
 
 
+def _cpu_model() -> str | None:
+    """The CPU's model name: Linux's ``/proc/cpuinfo`` (where ``platform.processor()`` is
+    empty), else ``platform.processor()``. Two CPU models can fit a network differently
+    in the last bits, so the store records which one ran a fit."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
+            for line in fh:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip() or None
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 @lru_cache(maxsize=1)
 def _host_static() -> dict:
     return {
         "hostname": socket.gethostname(),
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "processor": platform.processor() or None,
+        "processor": _cpu_model(),
         "cpu_count": os.cpu_count(),
         "python": sys.version.split()[0],
     }

@@ -1,6 +1,8 @@
 """Tests of adbench_runs.runner on the embedded real datasets with cheap real detectors."""
 from __future__ import annotations
 
+import sys
+
 import numpy as np
 import pytest
 
@@ -49,6 +51,8 @@ def test_tiny_grid_writes_one_ok_row_per_fit(reference):
             assert module in r["versions"]
         assert r["versions"]["detector_source"]
         assert r["host"]["cpu_count"] >= 1 and r["host"]["hostname"]
+        if sys.platform.startswith("linux"):  # the CPU model, which platform.processor() leaves empty there
+            assert r["host"]["processor"]
         assert r["split_hash"].startswith("sha1:")
     # IForest is a real, informative detector on WDBC (10 anomalies in 367 rows)
     wdbc = [r["auc_roc"] for r in rows if r["dataset"] == "43_WDBC" and r["detector"] == "IForest"]
