@@ -22,6 +22,12 @@ from adbench_runs.detectors import (
 # Small training budgets for the deep detectors, test-only (build(**overrides)).
 TEST_OVERRIDES = {
     "DeepSVDD": {"epochs": 2},
+    # Three of cardio's columns are linearly dependent, and PyOD's PCA divides by every
+    # component's variance: the last one came out non-zero on the Intel Xeon these tests
+    # first ran on and exactly 0 on an AMD EPYC (NaN scores there, the failure the
+    # leaderboards record for PCA on campaign).
+    # The components that carry 99.9% of the variance leave out that null direction.
+    "PCA": {"n_components": 0.999},
     "LUNAR": {"n_epochs": 5},
     "DIF": {"n_ensemble": 5},
     "AutoEncoder": {"epoch_num": 2},
