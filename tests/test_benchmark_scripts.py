@@ -1,6 +1,8 @@
-"""Smoke test of the speed benchmark (a script, not a CI benchmark): every section runs on
-tiny settings and writes its JSON and markdown. Catches a script that no longer runs
-against the package (its inference section once crashed on inference_batch_size='auto')."""
+"""Smoke tests of the benchmark scripts (scripts, not CI benchmarks): every section of the
+speed benchmark runs on tiny settings and writes its JSON and markdown, and every ablation
+variant still fits. Catches a script that no longer runs against the package (the speed
+benchmark's inference section once crashed on inference_batch_size='auto')."""
+import importlib
 import json
 import os
 import sys
@@ -10,11 +12,16 @@ import pytest
 BENCHMARKS = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "benchmarks")
 
 
+def _script(monkeypatch, name):
+    """Import ``benchmarks/<name>.py`` as a module; the caller drops it from sys.modules."""
+    monkeypatch.syspath_prepend(BENCHMARKS)
+    return importlib.import_module(name)
+
+
 @pytest.fixture()
 def speed(monkeypatch):
-    monkeypatch.syspath_prepend(BENCHMARKS)
-    import speed as module
-    return module
+    yield _script(monkeypatch, "speed")
+    sys.modules.pop("speed", None)
 
 
 def test_speed_sections_run_and_write_reports(speed, tmp_path):
@@ -31,14 +38,11 @@ def test_speed_sections_run_and_write_reports(speed, tmp_path):
     assert "skipped" in result["gpu"] or result["gpu"]["float32"]["rows_per_s"] > 0
     markdown = (tmp_path / "smoke.md").read_text()
     assert "DASAD / RoSAS" in markdown and "fraction of possible" in markdown and "## GPU" in markdown
-    sys.modules.pop("speed", None)
 
 
 @pytest.fixture()
 def ablation(monkeypatch):
-    monkeypatch.syspath_prepend(BENCHMARKS)
-    import ablation as module
-    yield module
+    yield _script(monkeypatch, "ablation")
     sys.modules.pop("ablation", None)
 
 
