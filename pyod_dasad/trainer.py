@@ -217,11 +217,11 @@ class Trainer:
         the share feed on itself.
         """
         p = self.p
-        anomaly = p["pseudo_anomaly_ratio"]
+        anomaly, normal = p["pseudo_anomaly_ratio"], p["pseudo_normal_ratio"]
         if anomaly == "auto" and has_labels:
             anomaly = 0.0
-        if not isinstance(anomaly, str) and not isinstance(p["pseudo_normal_ratio"], str):
-            return anomaly, p["pseudo_normal_ratio"]
+        if not isinstance(anomaly, str) and not isinstance(normal, str):
+            return anomaly, normal
         if self.auto_ratios is None:
             labelled_scores = []  # none: the fixed fallback shares
             if has_labels and p["warmup_epochs"] > 0:  # an untrained network's scores say nothing
@@ -233,7 +233,7 @@ class Trainer:
                          *self.auto_ratios)
         anomaly_ratio, normal_ratio, _ = self.auto_ratios
         return (anomaly_ratio if isinstance(anomaly, str) else anomaly,
-                normal_ratio if p["pseudo_normal_ratio"] == "auto" else p["pseudo_normal_ratio"])
+                normal_ratio if isinstance(normal, str) else normal)
 
     # -- the loop ----------------------------------------------------------------------
     def fit(self, X, y):
