@@ -64,3 +64,42 @@ def test_ablation_table_pairs_each_variant_with_the_defaults(ablation):
             for v, pr in (("full (defaults)", d), ("other", w))]
     table = ablation._table(rows, ["a"], ["full (defaults)", "other"])
     assert "| other | 0.700 | 0.700 | 0.900 | +0.167 | 2/3, p=" in table
+
+
+@pytest.fixture()
+def mixup(monkeypatch):
+    yield _script(monkeypatch, "screen_anomaly_mixup")
+    sys.modules.pop("screen_anomaly_mixup", None)
+
+
+def test_mixup_screen_mixes_only_anomaly_rows_towards_normals(mixup, monkeypatch):
+    """The screen behind docs/results.md's interpolation table: half of the anomaly rows
+    become points on a segment to a credible normal, other rows are untouched, and with no
+    mixed rows its deviation loss is the package's."""
+    import torch
+    from pyod_dasad.losses import deviation_loss
+
+    monkeypatch.setattr(mixup, "MIX", 0.5)
+    monkeypatch.setattr(mixup, "PAIR", "an")
+    monkeypatch.setattr(mixup, "LAM_LO", 0.5)
+    g = torch.Generator().manual_seed(0)
+    xb = torch.randn(12, 3, generator=g)
+    targets = torch.tensor([1] * 4 + [0] * 8)
+    weights = torch.tensor([1.0] * 4 + [0.0] * 2 + [1.0] * 6)  # rows 4, 5: not credible
+    mixed, (rows, lam) = mixup.mix_batch(xb, targets, weights, g)
+    changed = torch.nonzero((mixed != xb).any(dim=1)).squeeze(1)
+    assert sorted(changed.tolist()) == sorted(rows.tolist()) and len(rows) == 2
+    assert set(rows.tolist()) <= {0, 1, 2, 3} and bool(((lam >= 0.5) & (lam <= 1)).all())
+    for row, l in zip(rows.tolist(), lam.tolist()):  # mixed = l * a + (1 - l) * b for a credible normal b
+        partner = (mixed[row] - l * xb[row]) / (1 - l)
+        assert min(float((partner - xb[j]).abs().max()) for j in range(6, 12)) < 1e-4
+    monkeypatch.setattr(mixup, "MIX", 0.0)
+    same, nothing = mixup.mix_batch(xb, targets, weights, g)
+    assert nothing is None and torch.equal(same, xb)
+    scores, reference = torch.randn(12, generator=g), torch.randn(500, generator=g)
+    mixup._batch["mixed"] = None
+    assert torch.equal(mixup.deviation_loss(scores, targets, weights, reference),
+                       deviation_loss(scores, targets, weights, reference))
+    mixup._batch["mixed"] = (rows, lam)
+    assert not torch.equal(mixup.deviation_loss(scores, targets, weights, reference),
+                           deviation_loss(scores, targets, weights, reference))
