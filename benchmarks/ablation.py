@@ -53,6 +53,11 @@ def main(argv=None):
                     help="devnet: 30 labelled anomalies (15 for arrhythmia), 2%% contamination; --la unused")
     ap.add_argument("--la", type=float, default=0.1)
     ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    ap.add_argument("--noise-type", default=None, choices=("label_contamination", "irrelevant_features"),
+                    help="ADBench protocol: one of ADBench's robustness settings, at --noise-ratio")
+    ap.add_argument("--noise-ratio", type=float, default=0.0)
+    ap.add_argument("--contamination", type=float, default=0.02,
+                    help="DevNet protocol: share of anomalies in the unlabelled set")
     ap.add_argument("--variants", nargs="+", default=list(VARIANTS))
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", default=None, help="markdown file; a .json with every fit is written beside it")
@@ -67,9 +72,11 @@ def main(argv=None):
         ds = load_dataset(name, args.data_dir)
         for seed in args.seeds:
             if args.protocol == "devnet":
-                split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30)
+                split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30,
+                                     contamination=args.contamination)
             else:
-                split = adbench_split(ds.X, ds.y, seed=seed, la=args.la)
+                split = adbench_split(ds.X, ds.y, seed=seed, la=args.la, noise_type=args.noise_type,
+                                      noise_ratio=args.noise_ratio)
             for variant in args.variants:
                 t0 = time.perf_counter()
                 clf = DASAD(random_state=seed, **VARIANTS[variant]).fit(split.X_train, split.y_train)
@@ -84,8 +91,10 @@ def main(argv=None):
                 if args.out:  # every fit on disk as it finishes: a long run that dies keeps its rows
                     _write_json(args.out, rows)
     table = _table(rows, args.datasets, args.variants)
-    setting = ("DevNet/FEAWAD protocol (30 labels, 2% contamination)" if args.protocol == "devnet"
-               else "ADBench protocol, la=%s" % args.la)
+    setting = ("DevNet/FEAWAD protocol (30 labels, %g%% contamination)" % (100 * args.contamination)
+               if args.protocol == "devnet" else "ADBench protocol, la=%s" % args.la)
+    if args.protocol == "adbench" and args.noise_type:
+        setting += ", %s %g" % (args.noise_type, args.noise_ratio)
     header = ("DASAD ablation, %s, seeds %s; per-dataset cells: mean AUC-PR "
               "over seeds.\nCommand: python benchmarks/ablation.py %s\n\n"
               % (setting, " ".join(map(str, args.seeds)), shlex.join(sys.argv[1:] if argv is None else argv)))

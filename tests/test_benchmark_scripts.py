@@ -103,3 +103,27 @@ def test_mixup_screen_mixes_only_anomaly_rows_towards_normals(mixup, monkeypatch
     mixup._batch["mixed"] = (rows, lam)
     assert not torch.equal(mixup.deviation_loss(scores, targets, weights, reference),
                            deviation_loss(scores, targets, weights, reference))
+
+
+def test_ablation_passes_noise_and_contamination_to_the_split(ablation, monkeypatch, tmp_path):
+    """``--noise-type``/``--noise-ratio`` (ADBench protocol) and ``--contamination`` (DevNet
+    protocol) reach the split, and the table's header names the setting."""
+    import adbench_runs.protocols as protocols
+
+    seen = []
+    for name in ("adbench_split", "devnet_split"):
+        def spy(*args, _real=getattr(protocols, name), _name=name, **kwargs):
+            seen.append((_name, kwargs))
+            return _real(*args, **kwargs)
+        monkeypatch.setattr(protocols, name, spy)
+    monkeypatch.setitem(ablation.VARIANTS, "tiny", {"epochs": 2, "steps_per_epoch": 2})
+    out = tmp_path / "noise.md"
+    assert ablation.main(["--datasets", "6_cardio", "--seeds", "1", "--noise-type", "label_contamination",
+                          "--noise-ratio", "0.05", "--variants", "tiny", "--out", str(out)]) == 0
+    assert seen[-1][0] == "adbench_split"
+    assert seen[-1][1]["noise_type"] == "label_contamination" and seen[-1][1]["noise_ratio"] == 0.05
+    assert "la=0.1, label_contamination 0.05" in out.read_text()
+    assert ablation.main(["--datasets", "6_cardio", "--seeds", "1", "--protocol", "devnet", "--contamination",
+                          "0.08", "--variants", "tiny", "--out", str(out)]) == 0
+    assert seen[-1][0] == "devnet_split" and seen[-1][1]["contamination"] == 0.08
+    assert "8% contamination" in out.read_text()
