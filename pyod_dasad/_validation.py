@@ -147,6 +147,17 @@ def _ema_decay(value):
     return value
 
 
+def _pseudo_labels(value):
+    """True, False or 'auto' (numpy booleans and 0 / 1 count as booleans)."""
+    if isinstance(value, str):
+        if value != "auto":
+            raise ValueError("pseudo_labels must be True, False or 'auto', got %r" % (value,))
+        return value
+    if isinstance(value, (bool, np.bool_)) or (isinstance(value, numbers.Integral) and value in (0, 1)):
+        return bool(value)
+    raise TypeError("pseudo_labels must be True, False or 'auto', got %r" % (value,))
+
+
 def _choice(name, value, choices):
     if value not in choices:
         raise ValueError("%s must be one of %s, got %r" % (name, choices, value))
@@ -249,7 +260,7 @@ def check_params(est):
     if p["view_dropout"] >= 1:
         raise ValueError("view_dropout must be in [0, 1), got %r" % (est.view_dropout,))
     p["ema_decay"] = _ema_decay(est.ema_decay)
-    p["pseudo_labels"] = bool(est.pseudo_labels)
+    p["pseudo_labels"] = _pseudo_labels(est.pseudo_labels)
     p["contrastive"] = _choice("contrastive", est.contrastive, CONTRASTIVE_MODES)
     p["loss_weighting"] = _choice("loss_weighting", est.loss_weighting, LOSS_WEIGHTINGS)
     p["preprocessing"] = _choice("preprocessing", est.preprocessing, PREPROCESSINGS)

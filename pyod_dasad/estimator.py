@@ -100,9 +100,20 @@ class DASAD(BaseDetector):
         with this probability (never all of them), so the scorer cannot lean on a single
         view; 0 turns it off. Chosen on the development datasets (cardio, satellite,
         mammography): see ``benchmarks/results/ablation_dev.md``.
-    pseudo_labels : bool, default=True
+    pseudo_labels : bool or 'auto', default='auto'
         Credibility-weighted pseudo-labels for unlabelled samples after the warm-up. If
         False, unlabelled samples are all treated as normal (weight 1) after the warm-up.
+        ``'auto'``: pseudo-labels, unless at the first refresh the warm-up model scores at
+        least 90% of the unlabelled samples like the labelled anomalies (the estimated
+        hidden-anomaly share, ``hidden_anomaly_share_``, at its cap of 1): then the
+        labelled anomalies do not stand out - most are mislabelled normals, or the anomaly
+        class is not yet separable - a ranking by the model cannot pick credible normals,
+        and the unlabelled samples are treated as normal from there on
+        (``pseudo_labels_`` is then False). Needs an ``'auto'`` pseudo-label share (the
+        default) and labelled anomalies; otherwise it is True. Chosen by measurement:
+        with 5% of the training labels flipped (ADBench's label contamination) it holds
+        AUC-PR where the pseudo-labels collapsed (mammography 0.18 -> 0.56); see
+        ``docs/results.md``.
     contrastive : {'asymmetric', 'symmetric', 'off'}, default='off'
         Class-asymmetric contrastive loss, SupCon over both classes, or none. Off by
         default, by measurement: over 16 datasets x 3 seeds (the 8 ``paper``
@@ -235,6 +246,9 @@ class DASAD(BaseDetector):
     pseudo_label_history_ : list of dict
         At each refresh: the counts of pseudo-anomalies, credible normals and uncertain
         samples, and the two shares in use (``anomaly_ratio``, ``normal_ratio``).
+    pseudo_labels_ : bool
+        Whether pseudo-labels were training the network at the end of ``fit``
+        (``pseudo_labels`` resolved: ``'auto'`` gives False when it dropped them).
     hidden_anomaly_share_ : float or None
         With an ``'auto'`` pseudo-label share: the estimated share of anomalies among the
         unlabelled training samples, from which the shares were set (None otherwise, or
@@ -269,7 +283,7 @@ class DASAD(BaseDetector):
 
     def __init__(self, hidden_dims=(128, 64), latent_dim=32, token_dim=64, projection_dim=32,
                  batch_norm=False, views=("latent", "residual", "error"), attention="learned",
-                 token_norm="none", view_dropout=0.3, pseudo_labels=True, contrastive="off", epochs=30,
+                 token_norm="none", view_dropout=0.3, pseudo_labels="auto", contrastive="off", epochs=30,
                  steps_per_epoch=20, batch_size=256, lr=1e-3, weight_decay=1e-5, ema_decay="auto",
                  warmup_epochs=5, warmup_weight=0.1,
                  pseudo_label_interval=1, pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
@@ -392,7 +406,8 @@ class DASAD(BaseDetector):
             trainer = Trainer(self.net_, p, self.device_, self.seed_, transform, self.amp_dtype_)
             self.history_ = trainer.fit(X, y)
         self.pseudo_label_history_ = trainer.pseudo_label_log
-        self.hidden_anomaly_share_ = trainer.auto_ratios[2] if trainer.auto_ratios is not None else None
+        self.hidden_anomaly_share_ = trainer.hidden_anomaly_share()
+        self.pseudo_labels_ = trainer.pseudo_labels_on
         self.ema_decay_ = trainer.ema_decay
         res = infer(self.net_, X, transform, self.device_, p["inference_batch_size"],
                     outputs=("score", "magnitudes"), amp_dtype=self.amp_dtype_)
@@ -483,6 +498,7 @@ class DASAD(BaseDetector):
         state.setdefault("ema_decay", 0.0)
         if "net_config_" in state:
             state.setdefault("ema_decay_", 0.0)
+            state.setdefault("pseudo_labels_", bool(state.get("pseudo_labels", True)))
         self.__dict__.update(state)
         if blob is not None:
             device = self.device_

@@ -29,6 +29,13 @@ fallback 1% applies):
 - credible-normal share ``clip(1 - pi, 0.5, 0.8)``: on a data set with 40% anomalies a fixed
   80% takes most hidden anomalies for normals; the floor keeps at least half of the
   unlabelled set, since anomalies are the minority.
+
+When ``pi`` reaches its cap of 1 (:func:`labels_stand_out` is False), DASAD's default
+(``pseudo_labels='auto'``) drops the pseudo-labels for the rest of the fit and treats the
+unlabelled rows as normals of weight 1: the labelled anomalies do not stand out from the
+unlabelled set, so a consensus that ranks by the model cannot pick credible normals.
+With 5% of the labels flipped, most "labelled anomalies" are normals, and on mammography
+the pseudo-labels took AUC-PR from 0.56 to 0.18 (``docs/results.md``).
 """
 import numpy as np
 import torch
@@ -43,6 +50,18 @@ AUTO_NORMAL_MIN, AUTO_NORMAL_MAX = 0.5, 0.8
 AUTO_ANOMALY_MAX = 0.01
 #: Fixed shares used by ``'auto'`` when there are no labelled anomalies to calibrate with.
 FALLBACK_ANOMALY_RATIO, FALLBACK_NORMAL_RATIO = 0.01, 0.8
+#: ``pseudo_labels='auto'`` drops the pseudo-labels when the hidden-anomaly share estimate
+#: reaches this (its cap): 90% or more of the unlabelled rows score like the labelled anomalies.
+AUTO_SATURATED_SHARE = 1.0
+
+
+def labels_stand_out(hidden_anomaly_share):
+    """False when the warm-up model scores at least 90% of the unlabelled rows like the
+    labelled anomalies (the share estimate at its cap), so that the labelled anomalies do
+    not stand out from the unlabelled set and a ranking by the model cannot tell hidden
+    anomalies from normals: noisy labels (normals labelled as anomalies) or anomalies
+    that the warm-up could not yet separate. None (no estimate) counts as standing out."""
+    return hidden_anomaly_share is None or hidden_anomaly_share < AUTO_SATURATED_SHARE
 
 
 def _on_cuda(device):

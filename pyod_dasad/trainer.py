@@ -14,7 +14,7 @@ from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_gene
 from .augment import corrupt
 from .device import resolve_inference_batch_size
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
-from .pseudo_labels import assign_pseudo_labels, auto_ratios
+from .pseudo_labels import assign_pseudo_labels, auto_ratios, labels_stand_out
 from .sampler import BalancedBatchSampler
 from .views import view_magnitudes
 
@@ -135,6 +135,8 @@ class Trainer:
         self.history = []
         self.pseudo_label_log = []
         self.auto_ratios = None
+        #: whether pseudo-labels train the network (``pseudo_labels='auto'`` may drop them)
+        self.pseudo_labels_on = bool(params["pseudo_labels"])
         self.ema_decay = resolve_ema_decay(params["ema_decay"], params["epochs"] * params["steps_per_epoch"])
 
     # -- hooks -----------------------------------------------------------------------
@@ -235,6 +237,10 @@ class Trainer:
         return (anomaly_ratio if isinstance(anomaly, str) else anomaly,
                 normal_ratio if isinstance(normal, str) else normal)
 
+    def hidden_anomaly_share(self):
+        """The estimated share of anomalies hidden in the unlabelled set (None: not estimated)."""
+        return self.auto_ratios[2] if self.auto_ratios is not None else None
+
     # -- the loop ----------------------------------------------------------------------
     def fit(self, X, y):
         """Train on host array ``X`` with labels ``y`` (1 labelled anomaly, 0 unlabelled)."""
@@ -257,12 +263,20 @@ class Trainer:
         bar = tqdm(range(p["epochs"]), desc="DASAD", unit="epoch", disable=p["verbose"] < 1, leave=False)
         for epoch in bar:
             if epoch >= p["warmup_epochs"]:
-                if p["pseudo_labels"] and (epoch - p["warmup_epochs"]) % p["pseudo_label_interval"] == 0:
+                if self.pseudo_labels_on and (epoch - p["warmup_epochs"]) % p["pseudo_label_interval"] == 0:
                     pl, ratios = self.refresh_pseudo_labels(X, unlabelled, targets, weights, has_labels)
+                    entry = {"epoch": epoch, "anomalies": pl.n_anomalies, "normals": pl.n_normals,
+                             "uncertain": pl.n_uncertain, "anomaly_ratio": ratios[0], "normal_ratio": ratios[1]}
+                    if p["pseudo_labels"] == "auto" and not labels_stand_out(self.hidden_anomaly_share()):
+                        # the labelled anomalies do not stand out: unlabelled rows are normals from here on
+                        self.pseudo_labels_on = False
+                        targets[unlabelled] = 0
+                        weights[unlabelled] = 1.0
+                        entry.update(anomalies=0, normals=int(unlabelled.size), uncertain=0, dropped=True)
+                        logger.info("pseudo-labels dropped at epoch %d: the warm-up model scores at least 90%% "
+                                    "of the unlabelled rows like the labelled anomalies", epoch)
                     sampler.update(targets, weights)
-                    self.pseudo_label_log.append({"epoch": epoch, "anomalies": pl.n_anomalies,
-                                                  "normals": pl.n_normals, "uncertain": pl.n_uncertain,
-                                                  "anomaly_ratio": ratios[0], "normal_ratio": ratios[1]})
+                    self.pseudo_label_log.append(entry)
                 elif not p["pseudo_labels"] and epoch == p["warmup_epochs"]:
                     weights[unlabelled] = 1.0
                     sampler.update(targets, weights)

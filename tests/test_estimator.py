@@ -205,6 +205,7 @@ def test_not_fitted():
     ("ema_decay", "last", r"ema_decay must be 'auto' or a number in \[0, 1\)"),
     ("ema_decay", -0.1, "ema_decay must be a finite number >= 0"),
     ("contrastive", "yes", "contrastive must be one of"),
+    ("pseudo_labels", "sometimes", "pseudo_labels must be True, False or 'auto'"),
     ("loss_weighting", "auto", "loss_weighting"),
     ("preprocessing", "robust", "preprocessing"),
     ("hidden_dims", (), "at least one hidden layer"),
@@ -224,6 +225,14 @@ def test_bad_parameters_raise_at_fit(data, param, value, match):
     X, y, _ = data
     with pytest.raises(ValueError, match=match):
         fast_dasad(**{param: value}).fit(X, y)
+
+
+def test_pseudo_labels_takes_booleans_or_auto(data):
+    X, y, _ = data
+    with pytest.raises(TypeError, match="pseudo_labels must be True, False or 'auto', got 2.5"):
+        fast_dasad(pseudo_labels=2.5).fit(X, y)
+    assert fast_dasad(pseudo_labels=np.bool_(False)).fit(X, y).pseudo_labels_ is False
+    assert fast_dasad(pseudo_labels=1).fit(X, y).pseudo_labels_ is True
 
 
 def test_fixed_pseudo_label_shares_must_not_overlap(data):

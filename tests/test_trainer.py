@@ -39,6 +39,35 @@ def test_no_pseudo_labels_means_no_refresh():
     assert trainer.pseudo_label_log == []
 
 
+@pytest.mark.parametrize("mode, share, dropped", [("auto", 1.0, True), (True, 1.0, False), ("auto", 0.99, False)])
+def test_auto_pseudo_labels_are_dropped_when_the_share_estimate_saturates(monkeypatch, mode, share, dropped):
+    """The estimate at its cap (the warm-up model scores 90%+ of the unlabelled rows like the
+    labelled anomalies): 'auto' treats every unlabelled row as a normal of weight 1 from
+    then on and refreshes no more; True keeps refreshing."""
+    import pyod_dasad.trainer as trainer_module
+
+    monkeypatch.setattr(trainer_module, "auto_ratios", lambda *a, **k: (0.0, 0.5, share))
+    X, y, _ = blobs()
+    trainer, _ = _trainer(pseudo_labels=mode, epochs=5, warmup_epochs=2)
+    updates = []
+    real_update = trainer_module.BalancedBatchSampler.update
+    monkeypatch.setattr(trainer_module.BalancedBatchSampler, "update",
+                        lambda self, t, w: updates.append((t.copy(), w.copy())) or real_update(self, t, w))
+    trainer.fit(X, y)
+    assert trainer.hidden_anomaly_share() == share and trainer.pseudo_labels_on is not dropped
+    log = trainer.pseudo_label_log
+    unlabelled = y == 0
+    if dropped:
+        assert len(log) == 1 and log[0]["dropped"] and log[0]["epoch"] == 2
+        assert log[0]["normals"] == int(unlabelled.sum()) and log[0]["uncertain"] == 0
+        targets, weights = updates[-1]
+        assert (targets[unlabelled] == 0).all() and (weights[unlabelled] == 1.0).all()
+        assert (targets[~unlabelled] == 1).all() and (weights[~unlabelled] == 1.0).all()
+    else:
+        assert [r["epoch"] for r in log] == [2, 3, 4] and not any(r.get("dropped") for r in log)
+        assert (updates[-1][1][unlabelled] < 1.0).any()  # credibility weights, some uncertain
+
+
 def test_center_moves_to_credible_normal_codes():
     X, y, _ = blobs()
     trainer, _ = _trainer(epochs=3)
