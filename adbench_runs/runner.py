@@ -405,7 +405,7 @@ def collect_versions(modules: Iterable[str] = ()) -> dict:
     return versions
 
 
-def _cpu_model() -> str | None:
+def cpu_model() -> str | None:
     """The CPU's model name: Linux's ``/proc/cpuinfo`` (where ``platform.processor()`` is
     empty), else ``platform.processor()``. Two CPU models can fit a network differently
     in the last bits, so the store records which one ran a fit."""
@@ -425,7 +425,7 @@ def _host_static() -> dict:
         "hostname": socket.gethostname(),
         "platform": platform.platform(),
         "machine": platform.machine(),
-        "processor": _cpu_model(),
+        "processor": cpu_model(),
         "cpu_count": os.cpu_count(),
         "python": sys.version.split()[0],
     }

@@ -26,7 +26,7 @@ import torch
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pyod_dasad.trainer as trainer  # noqa: E402
-from pyod_dasad.losses import _weighted_mean  # noqa: E402
+from pyod_dasad.losses import _weighted_mean, deviation_terms  # noqa: E402
 
 MIX = float(os.environ.get("MIX", "0.5"))
 MODE = os.environ.get("MIX_MODE", "hinge")
@@ -56,9 +56,7 @@ def mix_batch(xb, targets, weights, generator):
 
 def deviation_loss(scores, labels, weights, reference, margin=5.0):
     """``losses.deviation_loss`` with the mixed rows' targets."""
-    dev = (scores - reference.mean()) / reference.std()
-    labels = labels.to(scores.dtype)
-    per_sample = (1.0 - labels) * dev.abs() + labels * torch.clamp(margin - dev, min=0.0)
+    per_sample, dev = deviation_terms(scores, labels, reference, margin)
     if _batch.get("mixed") is not None:
         rows, lam = _batch["mixed"]
         target = lam * margin if PAIR == "an" else torch.full_like(lam, margin)

@@ -48,13 +48,8 @@ SCALE_ROWS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 # -- helpers ---------------------------------------------------------------------------------
 def machine():
     import torch
-    cpu = platform.processor() or platform.machine()
-    try:
-        with open("/proc/cpuinfo") as fh:
-            cpu = next(line.split(":", 1)[1].strip() for line in fh if line.startswith("model name"))
-    except (OSError, StopIteration):
-        pass
-    return {"platform": platform.platform(), "cpu": cpu, "logical_cpus": os.cpu_count(),
+    from adbench_runs.runner import cpu_model  # the result store names the CPU the same way
+    return {"platform": platform.platform(), "cpu": cpu_model() or platform.machine(), "logical_cpus": os.cpu_count(),
             "python": sys.version.split()[0], "torch": torch.__version__, "threads": torch.get_num_threads(),
             "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
             "load_average_at_start": os.getloadavg()}

@@ -36,10 +36,20 @@ def deviation_loss(scores, labels, weights, reference, margin=5.0):
     -------
     Tensor, scalar
     """
+    return _weighted_mean(deviation_terms(scores, labels, reference, margin)[0], weights)
+
+
+def deviation_terms(scores, labels, reference, margin=5.0):
+    """The per-sample terms of :func:`deviation_loss` and the deviations ``dev`` they come
+    from: ``|dev|`` for normals, ``max(margin - dev, 0)`` for anomalies.
+
+    Returns
+    -------
+    per_sample, dev : Tensor (B,), Tensor (B,)
+    """
     dev = (scores - reference.mean()) / reference.std()
     labels = labels.to(scores.dtype)
-    per_sample = (1.0 - labels) * dev.abs() + labels * torch.clamp(margin - dev, min=0.0)
-    return _weighted_mean(per_sample, weights)
+    return (1.0 - labels) * dev.abs() + labels * torch.clamp(margin - dev, min=0.0), dev
 
 
 def hierarchical_reconstruction_loss(errors, weights):
