@@ -127,3 +127,66 @@ def test_ablation_passes_noise_and_contamination_to_the_split(ablation, monkeypa
                           "0.08", "--variants", "tiny", "--out", str(out)]) == 0
     assert seen[-1][0] == "devnet_split" and seen[-1][1]["contamination"] == 0.08
     assert "8% contamination" in out.read_text()
+
+
+@pytest.fixture()
+def saturated(monkeypatch):
+    yield _script(monkeypatch, "screen_saturated_pseudo_labels")
+    sys.modules.pop("screen_saturated_pseudo_labels", None)
+
+
+def test_saturated_screen_reads_the_cap_splits_and_changes_only_them(saturated, monkeypatch):
+    """The screen behind docs/results.md's at-the-cap table fits only the splits whose
+    committed default row reached the cap; its refresh with no rule is the package's, bit
+    for bit, and a rule changes a fit only where the estimate is at the cap."""
+    import numpy as np
+    import pyod_dasad.trainer as trainer
+    from _dasad_helpers import blobs, fast_dasad
+
+    splits = saturated.cap_splits(os.path.join(BENCHMARKS, "results"))
+    by_set = {}
+    for label, *_ in splits:
+        by_set[label] = by_set.get(label, 0) + 1
+    assert by_set["Classical la 10%"] == 6 and by_set["DevNet protocol"] == 1
+    assert by_set["robustness, 25% of labels flipped"] == 9 and len(splits) == 38
+    assert all(n_set >= by_set[label] for label, _, _, _, n_set in splits)
+
+    X, y, _ = blobs(n_normal=80, n_anomaly=8, n_labelled=4)
+    reference = fast_dasad(epochs=4, pseudo_labels=True).fit(X, y).decision_function(X)
+    monkeypatch.setattr(trainer.Trainer, "refresh_pseudo_labels", saturated.refresh_pseudo_labels)
+    monkeypatch.setitem(saturated._rule, "rule", None)
+    assert np.array_equal(fast_dasad(epochs=4, pseudo_labels=True).fit(X, y).decision_function(X), reference)
+    monkeypatch.setitem(saturated._rule, "rule", saturated.RULES["views80_w01"])
+    monkeypatch.setattr(saturated, "labels_stand_out", lambda share: True)  # never at the cap: no change
+    assert np.array_equal(fast_dasad(epochs=4, pseudo_labels=True).fit(X, y).decision_function(X), reference)
+    monkeypatch.setattr(saturated, "labels_stand_out", lambda share: False)  # always at the cap
+    assert not np.array_equal(fast_dasad(epochs=4, pseudo_labels=True).fit(X, y).decision_function(X), reference)
+
+
+def test_saturated_screen_summary_averages_over_the_whole_set(saturated):
+    rows = [{"set": "s", "set_splits": 10, "dataset": "a", "seed": 1, "rule": r, "auc_pr": pr}
+            for r, pr in (("drop", 0.5), ("views80", 0.7))]
+    assert "| s | 1 of 10 | +0.0000 | +0.0200 |" in saturated._summary(rows, ["drop", "views80"])
+
+
+@pytest.fixture()
+def pu_prior(monkeypatch):
+    yield _script(monkeypatch, "screen_pu_prior")
+    sys.modules.pop("screen_pu_prior", None)
+
+
+def test_pu_prior_screen_recovers_a_known_share(pu_prior):
+    """Elkan-Noto on separable classes with a random third of the positives labelled: the
+    estimate is near the true share of positives in the unlabelled rows, and NaN with one label."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.RandomState(0)
+    X = np.vstack([rng.normal(0, 1, (900, 2)), rng.normal(4, 1, (300, 2))])
+    labelled = np.zeros(1200, dtype=int)
+    labelled[900 + rng.choice(300, 100, replace=False)] = 1
+    truth = 200 / 1100
+    assert abs(pu_prior.elkan_noto_share(X, labelled, LogisticRegression()) - truth) < 0.04
+    one = np.zeros(1200, dtype=int)
+    one[950] = 1
+    assert np.isnan(pu_prior.elkan_noto_share(X, one, LogisticRegression()))
