@@ -135,6 +135,20 @@ def test_auto_normal_share_never_below_half():
     assert share > 0.5 and normal_ratio == AUTO_NORMAL_MIN == 0.5
 
 
+def test_saturated_share_estimate_falls_back_to_the_fixed_normal_share():
+    """When 90%+ of the unlabelled rows score like the labelled anomalies the count is no
+    estimate of the hidden share: the credible normals go back to the fixed 80%, not to
+    the 50% floor; just below the cap the floor still applies."""
+    rng = np.random.RandomState(0)
+    labelled = rng.normal(5.0, 0.5, 50)
+    threshold = min(np.quantile(labelled, AUTO_LABELLED_QUANTILE), 2.5)  # 2.5: half the default margin
+    scores = np.r_[np.full(950, threshold + 1.0), np.full(50, threshold - 1.0)]  # 95% above
+    assert auto_ratios(scores, labelled) == (0.01, 0.8, 1.0)
+    scores = np.r_[np.full(880, threshold + 1.0), np.full(120, threshold - 1.0)]  # 88%: share 0.978
+    anomaly_ratio, normal_ratio, share = auto_ratios(scores, labelled)
+    assert 0.97 < share < 1.0 and normal_ratio == AUTO_NORMAL_MIN
+
+
 def test_auto_without_labelled_anomalies_falls_back_to_fixed_shares():
     scores = np.random.RandomState(0).randn(500)
     assert auto_ratios(scores, []) == (0.01, 0.8, None)
