@@ -28,6 +28,7 @@ VARIANTS = {
     "LayerNorm on the residual-direction token only": {"token_norm": "direction"},
     "no pseudo-labels": {"pseudo_labels": False},
     "pseudo-labels kept when the labels do not stand out (pseudo_labels=True, as before)": {"pseudo_labels": True},
+    "pseudo-labels dropped when the labels do not stand out (pseudo_labels='auto')": {"pseudo_labels": "auto"},
     "refresh every 5 epochs": {"pseudo_label_interval": 5},
     "refresh every 25 epochs": {"pseudo_label_interval": 25},
     "pseudo-anomalies as before (pseudo_anomaly_ratio='estimate')": {"pseudo_anomaly_ratio": "estimate"},
