@@ -12,8 +12,10 @@ pseudo-labels (``pseudo_labels='auto'``).
 Rules at the cap (no rule changes anything elsewhere):
 
 - ``drop``: the default; unlabelled rows are normals of weight 1 from then on.
-- ``kept``: ``pseudo_labels=True``; score-and-views consensus, the 50% credible-normal floor.
-- ``score80``: score-and-views consensus, the fixed 80% share (the estimate says nothing).
+- ``kept``: ``pseudo_labels=True`` before the tenth session; score-and-views consensus, the
+  50% credible-normal floor.
+- ``score80``: score-and-views consensus, the fixed 80% share (the estimate says nothing);
+  the default since the tenth session (``pseudo_labels=True``).
 - ``views80``: views-only consensus (as without labels), 80% credible normals.
 - ``views95``: views-only consensus, 95%.
 - ``score80_w01`` / ``views80_w01``: as above, and the rows left out get weight 0.1
@@ -42,7 +44,7 @@ from pyod_dasad.pseudo_labels import labels_stand_out  # noqa: E402
 
 RULES = {
     "drop": None,
-    "kept": {"use_score": True, "normal_ratio": None, "rest_weight": 0.0},
+    "kept": {"use_score": True, "normal_ratio": 0.5, "rest_weight": 0.0},
     "score80": {"use_score": True, "normal_ratio": 0.8, "rest_weight": 0.0},
     "views80": {"use_score": False, "normal_ratio": 0.8, "rest_weight": 0.0},
     "views95": {"use_score": False, "normal_ratio": 0.95, "rest_weight": 0.0},
@@ -79,7 +81,7 @@ def refresh_pseudo_labels(self, X, unlabelled, targets, weights, has_labels):
     use_score, rest_weight = has_labels, 0.0
     if rule is not None and not labels_stand_out(share):
         use_score, rest_weight = rule["use_score"], rule["rest_weight"]
-        normal_ratio = rule["normal_ratio"] or normal_ratio
+        normal_ratio = rule["normal_ratio"]
     columns = [trainer._VIEW_COLUMNS[v] for v in self.net.views]
     pl = trainer.assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
                                       normal_ratio, self.p["min_credibility"], use_score=use_score,
