@@ -111,10 +111,10 @@ class DASAD(BaseDetector):
         anomalies; otherwise it is True. It was the default for one development cycle and
         is the choice when a few percent of the labels may be wrong: with 5% of the
         training labels flipped (ADBench's label contamination) it holds AUC-PR where the
-        pseudo-labels collapse on mammography (0.18-0.31 -> 0.50-0.62), but it costs
-        AUC-PR at 10% and 25% flipped labels (cardio 0.82 -> 0.44) and on clean data where
-        the estimate saturates (satellite, magic.gamma: 0.02 to 0.24 per split); see
-        ``docs/results.md``.
+        pseudo-labels collapse on mammography (0.19-0.33 -> 0.50-0.62 over three seeds),
+        but it costs AUC-PR at 10% and 25% flipped labels (cardio, one seed: 0.85 -> 0.44)
+        and on clean data where the estimate saturates (satellite, magic.gamma: 0.02 to
+        0.24 per split); see ``docs/results.md``.
     contrastive : {'asymmetric', 'symmetric', 'off'}, default='off'
         Class-asymmetric contrastive loss, SupCon over both classes, or none. Off by
         default, by measurement: over 16 datasets x 3 seeds (the 8 ``paper``
@@ -166,10 +166,10 @@ class DASAD(BaseDetector):
         (from the same count), within [0.5, 0.8] - a data set with 40% anomalies gets fewer
         credible normals than one with 2% - and the fixed 0.8 when the estimate saturates
         (at least 90% of the unlabelled samples score like the labelled anomalies, which
-        says only that they do not stand out yet, not how many anomalies hide). Both ``'auto'`` shares are estimated once, at
-        the end of the warm-up, from training labels only (``hidden_anomaly_share_``);
-        without labelled anomalies, or with ``warmup_epochs=0``, they fall back to 0.01
-        and 0.8.
+        says only that they do not stand out yet, not how many anomalies hide). Both
+        ``'auto'`` shares are estimated once, at the end of the warm-up, from training
+        labels only (``hidden_anomaly_share_``); without labelled anomalies, or with
+        ``warmup_epochs=0``, they fall back to 0.01 and 0.8.
     min_credibility : float, default=0.5
         Candidates whose credibility is below this are left out (weight 0).
     margin : float, default=5.0
