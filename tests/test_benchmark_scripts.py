@@ -190,3 +190,40 @@ def test_pu_prior_screen_recovers_a_known_share(pu_prior):
     one = np.zeros(1200, dtype=int)
     one[950] = 1
     assert np.isnan(pu_prior.elkan_noto_share(X, one, LogisticRegression()))
+
+
+@pytest.fixture()
+def share_screen(monkeypatch):
+    yield _script(monkeypatch, "screen_share_estimator")
+    sys.modules.pop("screen_share_estimator", None)
+
+
+def test_share_screen_mixture_bound_recovers_a_known_share(share_screen):
+    """The mixture-proportion bound: unlabelled scores are 95% normals (N(0, 1)) and 5%
+    anomalies drawn like the labelled ones (N(6, 1)); the estimate is near 0.05, where a
+    count above a low threshold that normals clear is far above it."""
+    import numpy as np
+
+    rng = np.random.RandomState(0)
+    unlabelled = np.concatenate([rng.normal(0, 1, 9500), rng.normal(6, 1, 500)])
+    labelled = rng.normal(6, 1, 60)
+    assert abs(share_screen.mpe_share(unlabelled, labelled) - 0.05) < 0.01
+    assert share_screen.mpe_share(unlabelled + 10, labelled) == 1.0  # everything scores higher: capped
+
+
+def test_share_screen_rules_and_summary(share_screen):
+    import numpy as np
+    from pyod_dasad import pseudo_labels
+
+    assert share_screen.RULES["cur"] is pseudo_labels.auto_ratios
+    rng = np.random.RandomState(1)
+    scores = np.concatenate([rng.normal(0, 1, 980), rng.normal(8, 1, 20)])
+    labelled = rng.normal(8, 1, 30)
+    _, normal80, share = share_screen.RULES["mpe80"](scores, labelled)
+    _, normal95, _ = share_screen.RULES["mpe2x95"](scores, labelled)
+    assert share < 0.05 and normal80 == 0.8 and normal95 == pytest.approx(max(0.5, min(0.95, 1 - 2 * share)))
+    assert share_screen.RULES["mpe80"](scores, []) == pseudo_labels.auto_ratios(scores, [])  # no labels: fallback
+    rows = [{"set": "s", "dataset": "a", "seed": k, "rule": r, "auc_pr": pr + 0.01 * k, "hidden_share": 0.1,
+             "hidden_share_truth": 0.05} for k in (1, 2) for r, pr in (("cur", 0.5), ("mpe80", 0.6))]
+    table = share_screen.summary(rows, ["cur", "mpe80"])
+    assert "| s | 2 | 0.5150 | 0.6150 | +0.1000 (2/0, p=0.5) | 0.050 | 0.050 |" in table
