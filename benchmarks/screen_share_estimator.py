@@ -24,6 +24,8 @@ Estimators x credible-normal rules (all from training labels only; ``cur`` is th
 - ``mpe80``: the mixture-proportion estimate, ``clip(1 - pi, 0.5, 0.8)``.
 - ``mpe2x95``: the mixture-proportion estimate, ``clip(1 - 2 pi, 0.5, 0.95)``: keep the
   normals' hard tail when few anomalies hide, with a margin of one more estimate.
+- ``mpe2x80``: the mixture-proportion estimate, ``clip(1 - 2 pi, 0.5, 0.8)``: the same
+  margin, the default's cap (screened after the first two, on the same sets).
 
 An estimate at its cap of 1 keeps the fixed 80% (the default's saturated rule) in each.
 
@@ -114,6 +116,7 @@ RULES = {
     "cur": pl.auto_ratios,
     "mpe80": _mpe_rule(1.0, 0.8),
     "mpe2x95": _mpe_rule(2.0, 0.95),
+    "mpe2x80": _mpe_rule(2.0, 0.8),
 }
 
 

@@ -222,6 +222,9 @@ def test_share_screen_rules_and_summary(share_screen):
     _, normal80, share = share_screen.RULES["mpe80"](scores, labelled)
     _, normal95, _ = share_screen.RULES["mpe2x95"](scores, labelled)
     assert share < 0.05 and normal80 == 0.8 and normal95 == pytest.approx(max(0.5, min(0.95, 1 - 2 * share)))
+    assert share_screen.RULES["mpe2x80"](scores, labelled)[1] == 0.8
+    heavy = np.concatenate([rng.normal(0, 1, 700), rng.normal(8, 1, 300)])  # 30% hide: 1 - 2 pi < 0.5
+    assert share_screen.RULES["mpe2x80"](heavy, labelled)[1] == 0.5
     assert share_screen.RULES["mpe80"](scores, []) == pseudo_labels.auto_ratios(scores, [])  # no labels: fallback
     rows = [{"set": "s", "dataset": "a", "seed": k, "rule": r, "auc_pr": pr + 0.01 * k, "hidden_share": 0.1,
              "hidden_share_truth": 0.05} for k in (1, 2) for r, pr in (("cur", 0.5), ("mpe80", 0.6))]
