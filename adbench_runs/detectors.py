@@ -631,6 +631,14 @@ def _build_registry() -> dict:
               notes=("DeepOD's REPEN ignores y (unsupervised LeSiNN initial scores only); its "
                      "triplet sampler fails on NumPy >= 2, so adbench_runs.deepod_compat rewrites "
                      "that one method with scalar indexing (same random draws).")),
+        _spec("DeepOD-PReNet-fastpairs", "semi-supervised", _DEEPOD + " + our O(1) pair sampler",
+              "adbench_runs.deepod_compat:PReNetFastPairs", {"device": "auto", "verbose": 0},
+              ("deepod", "torch"), none_seed_default=True,
+              notes=("DeepOD's PReNet with its pair sampler rewritten: DeepOD draws each pair with "
+                     "np.random.choice(pool, 2, replace=False), which permutes the whole pool, so an "
+                     "epoch costs O(n^2) (about 11 h of sampling per fit on credit-card Fraud). Same "
+                     "pair distribution, O(1) per pair, different random stream; network, loss, "
+                     "epochs, steps and inference are DeepOD's.")),
         # ---------------------------------------------------------- supervised (ADBench's baselines)
         _supervised("LR", "sklearn.linear_model:LogisticRegression"),
         _supervised("NB", "sklearn.naive_bayes:GaussianNB", seed_arg=None),

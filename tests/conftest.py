@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -27,3 +28,20 @@ def shared_data_dir() -> Path:
     pytest.skip("shared datasets not found: set PYOD_DASAD_DATA to the folder holding "
                 "adbench/, adbench_cv/ and raw/ (tried: "
                 + ", ".join(str(p) for p in candidates) + ")")
+
+
+@pytest.fixture(scope="module")
+def cardio_small(shared_data_dir):
+    """A stratified 300-row sample of the real cardio data, MinMax-scaled, 5 labelled anomalies."""
+    path = shared_data_dir / "adbench" / "6_cardio.npz"
+    data = np.load(path, allow_pickle=False)
+    X, y = data["X"], data["y"].astype(int)
+    rng = np.random.default_rng(0)
+    rows = np.concatenate([rng.choice(np.flatnonzero(y == 1), 30, replace=False),
+                           rng.choice(np.flatnonzero(y == 0), 270, replace=False)])
+    rng.shuffle(rows)
+    X, y = X[rows], y[rows]
+    X = (X - X.min(0)) / np.maximum(X.max(0) - X.min(0), 1e-12)
+    y_lab = np.zeros_like(y)
+    y_lab[np.flatnonzero(y == 1)[:5]] = 1
+    return X, y_lab

@@ -230,3 +230,41 @@ def test_share_screen_rules_and_summary(share_screen):
              "hidden_share_truth": 0.05} for k in (1, 2) for r, pr in (("cur", 0.5), ("mpe80", 0.6))]
     table = share_screen.summary(rows, ["cur", "mpe80"])
     assert "| s | 2 | 0.5150 | 0.6150 | +0.1000 (2/0, p=0.5) | 0.050 | 0.050 |" in table
+
+
+@pytest.fixture()
+def pair_sampler(monkeypatch):
+    pytest.importorskip("deepod")
+    yield _script(monkeypatch, "prenet_pair_sampler")
+    sys.modules.pop("prenet_pair_sampler", None)
+
+
+def test_pair_sampler_benchmark_times_both_samplers(pair_sampler, shared_data_dir, tmp_path):
+    out = tmp_path / "sampler.json"
+    argv = ["--datasets", "cardio", "--data-dir", str(shared_data_dir), "--batches", "3", "--out", str(out)]
+    assert pair_sampler.main(argv) == 0
+    row = json.loads(out.read_text())["rows"][0]
+    assert row["dataset"] == "cardio" and row["n_labelled"] == 30
+    assert row["steps_per_fit"] == 100 * (row["n_train"] // 64)
+    assert row["deepod_ms_per_batch"] > 0 and row["fastpairs_ms_per_batch"] > 0
+    assert row["speedup"] == pytest.approx(row["deepod_ms_per_batch"] / row["fastpairs_ms_per_batch"])
+
+
+def test_pair_sampler_agreement_pairs_on_dataset_and_seed(pair_sampler):
+    import pandas as pd
+
+    rows = []
+    for seed in range(6):
+        for det, shift in (("DeepOD-PReNet", 0.0), ("DeepOD-PReNet-fastpairs", 0.01 * (seed + 1))):
+            rows.append({"dataset": "d1", "seed": seed, "detector": det, "status": "ok",
+                         "auc_pr": 0.5 + shift, "auc_roc": 0.8, "fit_seconds": 10.0 - 9 * (shift > 0)})
+    rows.append({"dataset": "d2", "seed": 0, "detector": "DeepOD-PReNet", "status": "ok",  # unpaired: dropped
+                 "auc_pr": 0.9, "auc_roc": 0.9, "fit_seconds": 1.0})
+    rows.append({"dataset": "d1", "seed": 9, "detector": "DeepOD-PReNet-fastpairs", "status": "error",
+                 "auc_pr": None, "auc_roc": None, "fit_seconds": None})
+    out = pair_sampler.paired_agreement(pd.DataFrame(rows))
+    assert out["n_pairs"] == 6 and list(out["datasets"]) == ["d1"]
+    pr = out["overall"]["auc_pr"]
+    assert pr["mean_diff"] == pytest.approx(0.035) and pr["wilcoxon_p"] < 0.05
+    assert out["overall"]["auc_roc"]["wilcoxon_p"] == 1.0  # no difference at all
+    assert out["datasets"]["d1"]["fit_seconds"] == [10.0, 1.0]

@@ -38,6 +38,7 @@ TEST_OVERRIDES = {
     "DeepOD-RoSAS": {"epochs": 2},
     "DeepOD-DevNet": {"epochs": 2},
     "DeepOD-PReNet": {"epochs": 2},
+    "DeepOD-PReNet-fastpairs": {"epochs": 2},
     "DeepOD-DeepSAD": {"epochs": 2},
     "DeepOD-FeaWAD": {"epochs": 2},
     "DeepOD-REPEN": {"epochs": 2},
@@ -46,23 +47,6 @@ TEST_OVERRIDES = {
 # Detectors whose scores are not bit-identical between two fits with the same
 # seed, with the reason; they are compared with a rank correlation instead.
 NOT_BIT_REPRODUCIBLE: dict = {}
-
-
-@pytest.fixture(scope="module")
-def cardio_small(shared_data_dir):
-    """A stratified 300-row sample of the real cardio data, MinMax-scaled, 5 labelled anomalies."""
-    path = shared_data_dir / "adbench" / "6_cardio.npz"
-    data = np.load(path, allow_pickle=False)
-    X, y = data["X"], data["y"].astype(int)
-    rng = np.random.default_rng(0)
-    rows = np.concatenate([rng.choice(np.flatnonzero(y == 1), 30, replace=False),
-                           rng.choice(np.flatnonzero(y == 0), 270, replace=False)])
-    rng.shuffle(rows)
-    X, y = X[rows], y[rows]
-    X = (X - X.min(0)) / np.maximum(X.max(0) - X.min(0), 1e-12)
-    y_lab = np.zeros_like(y)
-    y_lab[np.flatnonzero(y == 1)[:5]] = 1
-    return X, y_lab
 
 
 # ------------------------------------------------------------------ registry
