@@ -636,7 +636,7 @@ def _build_registry() -> dict:
               ("deepod", "torch"), none_seed_default=True,
               notes=("DeepOD's PReNet with its pair sampler rewritten: DeepOD draws each pair with "
                      "np.random.choice(pool, 2, replace=False), which permutes the whole pool, so an "
-                     "epoch costs O(n^2) (about 11 h of sampling per fit on credit-card Fraud). Same "
+                     "epoch costs O(n^2) (about 7 h of sampling per fit on credit-card Fraud). Same "
                      "pair distribution, O(1) per pair, different random stream; network, loss, "
                      "epochs, steps and inference are DeepOD's.")),
         # ---------------------------------------------------------- supervised (ADBench's baselines)
