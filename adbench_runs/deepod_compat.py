@@ -21,8 +21,8 @@ runs ``len(X) / batch_size`` steps per epoch: the cost of an epoch is
 quadratic in the number of training rows. Measured here (AMD EPYC, one core,
 ``benchmarks/prenet_pair_sampler.py``): 16 ms per 64-pair batch on NSL-KDD's
 55,003 DevNet-protocol training rows, 69 ms on credit-card Fraud's 232,122 --
-about 23 minutes and 6.9 hours of sampling per 100-epoch fit. The rewrite draws the same pairs *in distribution*:
-per batch row, the same pattern (rows ``i % 4`` in {0, 1}: two distinct
+about 23 minutes and 6.9 hours of sampling per 100-epoch fit. The rewrite
+draws the same pairs *in distribution*: per batch row, the same pattern (rows ``i % 4`` in {0, 1}: two distinct
 unlabelled rows, target 0; ``i % 4 == 2``: an unlabelled row and a labelled
 anomaly, target 4; ``i % 4 == 3``: two distinct labelled anomalies, target 8),
 each pair uniform over ordered pairs of distinct rows, rows independent.

@@ -20,7 +20,7 @@ signed-rank p-value (scipy) over all pairs.
 Usage::
 
     PYOD_DASAD_DATA=../shared/datasets python benchmarks/prenet_pair_sampler.py \\
-        --datasets cardio shuttle nslkdd fraud --out benchmarks/results/prenet_pair_sampler.json \
+        --datasets cardio shuttle nslkdd fraud --out benchmarks/results/prenet_pair_sampler.json \\
         --compare-db adbench_runs/results/paper_adbench/results.db
 """
 import argparse
@@ -30,29 +30,26 @@ import os
 import platform
 import shlex
 import sys
-import time
 
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(HERE))
+sys.path.insert(0, HERE)
 
 from adbench_runs.datasets import load_dataset  # noqa: E402
 from adbench_runs.deepod_compat import _FastPairPReNetLoader  # noqa: E402
 from adbench_runs.protocols import default_n_labelled, devnet_split  # noqa: E402
+from adbench_runs.runner import cpu_model  # noqa: E402
+from speed import timed  # noqa: E402
 
 logger = logging.getLogger("prenet_pair_sampler")
 
 
 def time_batches(loader, n_batches: int, repeats: int = 3) -> float:
     """Best-of-``repeats`` milliseconds per ``loader.batch_generation()`` call."""
-    best = np.inf
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for _ in range(n_batches):
-            loader.batch_generation()
-        best = min(best, (time.perf_counter() - start) / n_batches)
-    return best * 1e3
+    best, _ = timed(lambda: [loader.batch_generation() for _ in range(n_batches)], repeats)
+    return best / n_batches * 1e3
 
 
 def measure(X, y, *, batch_size: int = 64, epochs: int = 100, n_batches: int = 50) -> dict:
@@ -120,18 +117,6 @@ def read_store(db: str, protocol: str = "devnet"):
                            "FROM results WHERE protocol = ?", con, params=(protocol,))
     finally:
         con.close()
-
-
-def cpu_model() -> str:
-    """The CPU's model name from /proc/cpuinfo (Linux), else platform.processor()."""
-    try:
-        with open("/proc/cpuinfo") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor()
 
 
 def main(argv=None) -> int:
