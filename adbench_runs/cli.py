@@ -80,7 +80,7 @@ def duplicate_times_arg(text: str) -> float:
     return value
 
 
-def _positive_float(text: str) -> float:
+def positive_float(text: str) -> float:
     try:
         value = float(text)
     except ValueError:
@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="override a detector hyper-parameter (repeatable), e.g. DASAD.epochs=5")
     run.add_argument("--jobs", type=int, default=1, help="parallel fits (joblib backend); -1 = all cores")
     run.add_argument("--threads", type=int, default=1, help="BLAS/OpenMP/torch threads per fit")
-    run.add_argument("--timeout", type=_positive_float, default=None, metavar="SECONDS",
+    run.add_argument("--timeout", type=positive_float, default=None, metavar="SECONDS",
                      help=("time limit of one fit plus scoring; each fit then runs in its own "
                            "process, killed at the limit (status 'timeout')"))
     run.add_argument("--backend", choices=("joblib", "dask"), default="joblib")

@@ -37,7 +37,9 @@ Rows store ``params`` (the hyper-parameters the ADBench class holds, plus the AD
 path and any ``--set`` overrides, listed under ``overridden``), ``versions`` (Python,
 numpy, scikit-learn, torch, tensorflow, keras, adbench, ...) and ``detector_source``
 :data:`SOURCE`. Rows already in the database are skipped (resumable); ``--retry-failed``
-redoes ``error`` rows.
+redoes ``error`` rows. With ``--timeout SECONDS`` each fit runs in a child process of the
+same interpreter, killed at the limit and stored as a ``timeout`` row (the registry's
+runner does the same); the child imports the baseline's framework before the clock starts.
 
 Importing this module is cheap: neither adbench, tensorflow nor torch is imported until
 the first fit.
@@ -219,6 +221,15 @@ def _jsonable(value: Any) -> Any:
     return repr(value)
 
 
+def _requested_params(baseline: LegacyBaseline, overrides: Mapping[str, Any]) -> dict:
+    """What a row records before the class is built: its path, name and any overrides."""
+    params: dict = {"adbench_class": baseline.target.replace(":", "."), "model_name": baseline.model_name}
+    if overrides:
+        params.update({k: _jsonable(v) for k, v in overrides.items()})
+        params["overridden"] = sorted(overrides)
+    return params
+
+
 def _hyper_parameters(baseline: LegacyBaseline, model: Any) -> dict:
     """The hyper-parameters an ADBench instance holds (after any overrides)."""
     params = {}
@@ -315,10 +326,7 @@ def fit_legacy_baseline(detector: str, seed: int, X_train: np.ndarray, y_train: 
         raise ValueError(f"unknown ADBench baseline {detector!r}; choose from {', '.join(LEGACY_BASELINES)}")
     baseline = LEGACY_BASELINES[detector]
     overrides = dict(overrides or {})
-    params: dict = {"adbench_class": baseline.target.replace(":", "."), "model_name": baseline.model_name}
-    if overrides:
-        params.update({k: _jsonable(v) for k, v in overrides.items()})
-        params["overridden"] = sorted(overrides)
+    params = _requested_params(baseline, overrides)
     model = None
     try:
         with _captured(detector, seed), tempfile.TemporaryDirectory(prefix="adbench_legacy_") as tmp:
@@ -390,8 +398,10 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
         ``protocol``, ``budgets``, ``seeds``, ``noise_type``/``noise_ratios``,
         ``contaminations``, ``data_dir``, ``retry_failed``, ``progress``, and
         ``overrides`` by detector; ``detectors`` are names of :data:`LEGACY_BASELINES`
-        (or ``all``). Fits run one after another in this process: ``jobs`` must be 1,
-        ``backend`` ``"joblib"`` and ``timeout`` None.
+        (or ``all``). Fits run one after another: ``jobs`` must be 1 and ``backend``
+        ``"joblib"``. Without ``timeout`` they run in this process; with it each fit runs in
+        its own child process (this interpreter), killed at the limit and stored as a
+        ``timeout`` row, as :func:`adbench_runs.runner.run_fit` does for the registry.
     store : ResultStore
         Each row is committed as soon as its fit ends.
 
@@ -402,9 +412,8 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
     from .runner import RunSummary, plan_grid, work_items  # noqa: PLC0415
 
     config.validate()
-    if config.jobs != 1 or config.backend != "joblib" or config.timeout is not None:
-        raise ValueError("ADBench's baselines run one at a time in this process: use jobs=1, "
-                         "backend='joblib' and no timeout")
+    if config.jobs != 1 or config.backend != "joblib":
+        raise ValueError("ADBench's baselines run one at a time: use jobs=1 and backend='joblib'")
     detectors = resolve_legacy_detectors(config.detectors)
     unknown = set(config.overrides) - set(detectors)
     if unknown:
@@ -420,7 +429,8 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
     with tqdm(total=len(plan.pending), desc="fits", unit="fit", disable=not config.progress,
               file=sys.stderr, dynamic_ncols=True) as bar:
         for kind, key, obj in work_items(plan.cells, plan.detectors, plan.pending, config.data_dir):
-            result = dict(obj) if kind == "failed" else _run_one(key, obj, config.overrides.get(key.detector))
+            result = dict(obj) if kind == "failed" else _run_one(key, obj, config.overrides.get(key.detector),
+                                                                  config.timeout, config.threads)
             store.write(key, result)
             counts[result["status"]] += 1
             if result["status"] == "ok":
@@ -429,27 +439,68 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
             else:
                 logger.error("%s failed: %s: %s\n%s", key, result.get("error_type"), result.get("error"),
                              result.get("traceback") or "")
-            bar.set_postfix(ok=counts["ok"], error=counts["error"], refresh=False)
+            bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
             bar.update(1)
     summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path)
     logger.info("%s", summary)
     return summary
 
 
-def _run_one(key: FitKey, split: Mapping[str, Any], overrides: Optional[Mapping[str, Any]]) -> dict:
-    from .runner import split_columns  # noqa: PLC0415
+def _run_one(key: FitKey, split: Mapping[str, Any], overrides: Optional[Mapping[str, Any]],
+             timeout: Optional[float] = None, threads: int = 1) -> dict:
+    from .runner import _run_in_child, error_result, host_description, split_columns  # noqa: PLC0415
 
     columns = split_columns(split)
-    result = fit_legacy_baseline(key.detector, key.seed, split["X_train"], np.asarray(split["y_train"]),
-                                 split["X_test"], np.asarray(split["y_test"]), overrides)
+    args = (key.detector, key.seed, split["X_train"], np.asarray(split["y_train"]), split["X_test"],
+            np.asarray(split["y_test"]), overrides)
+    if timeout is None:
+        result = fit_legacy_baseline(*args)
+    else:
+        try:
+            result = _run_in_child({"args": args, "threads": threads}, timeout, _CHILD_CODE)
+        except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
+            result = error_result(exc)
+        if result["status"] != "ok":  # killed, or died before it could write its row
+            baseline = LEGACY_BASELINES[key.detector]
+            result.setdefault("params", _requested_params(baseline, dict(overrides or {})))
+            result.setdefault("versions", _versions(baseline))
+            result.setdefault("host", host_description())
+            result.setdefault("worker", f"{socket.gethostname()}:{os.getpid()}")
     result.update(columns)
     return result
+
+
+def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
+    """Entry point of a timed child process (``--timeout``): import the baseline's framework,
+    signal ready (the limit is on fitting and scoring, not on importing TensorFlow), fit,
+    score and pickle the result dict."""
+    import pickle  # noqa: PLC0415
+
+    logging.basicConfig(level=logging.WARNING)
+    with open(in_path, "rb") as fh:
+        payload = pickle.load(fh)
+    _set_torch_threads(payload["threads"])
+    try:
+        LEGACY_BASELINES[payload["args"][0]].load()
+    except Exception:  # noqa: BLE001 - the fit reports it as its error row
+        pass
+    open(ready_path, "wb").close()
+    result = fit_legacy_baseline(*payload["args"])  # never raises for the baseline's failures
+    tmp = out_path + ".part"
+    with open(tmp, "wb") as fh:
+        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, out_path)
+    return 0
+
+
+_CHILD_CODE = ("import sys; from adbench_runs.legacy_baselines import _child_main; "
+               "sys.exit(_child_main(*sys.argv[1:4]))")
 
 
 # ============================================================================ command line
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m adbench_runs.legacy_baselines``."""
-    from .cli import add_grid_arguments, override_arg  # noqa: PLC0415  (shared with adbench-runs run)
+    from .cli import add_grid_arguments, override_arg, positive_float  # noqa: PLC0415  (shared with adbench-runs run)
 
     parser = argparse.ArgumentParser(
         prog="python -m adbench_runs.legacy_baselines",
@@ -469,6 +520,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--threads", type=int, default=1,
                         help="CPU threads of TensorFlow, torch and BLAS (thread variables already set "
                              "in the environment win)")
+    parser.add_argument("--timeout", type=positive_float, default=None, metavar="SECONDS",
+                        help=("time limit of one fit plus scoring; each fit then runs in its own "
+                              "process, killed at the limit (status 'timeout')"))
     parser.add_argument("--log-level", default="WARNING", choices=("DEBUG", "INFO", "WARNING", "ERROR"),
                         help="logging level (stderr)")
     return parser
@@ -511,7 +565,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     from .runner import RunConfig  # noqa: PLC0415
 
     try:
-        config = RunConfig(detectors=detectors, **grid)
+        config = RunConfig(detectors=detectors, timeout=args.timeout, threads=args.threads, **grid)
         with ResultStore(args.db) as store:
             _set_torch_threads(args.threads)
             summary = run_legacy_grid(config, store)

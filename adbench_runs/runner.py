@@ -594,8 +594,13 @@ def _log_tail(path: str, n_chars: int = 4000) -> str:
         return ""
 
 
-def _run_in_child(payload: dict, timeout: float) -> dict:
-    """Run :func:`_fit_and_score` in a fresh interpreter, killed after ``timeout`` seconds."""
+def _run_in_child(payload: dict, timeout: float, child_code: str = _CHILD_CODE) -> dict:
+    """Run :func:`_fit_and_score` in a fresh interpreter, killed after ``timeout`` seconds.
+
+    ``child_code`` is the child's program: it reads the pickled ``payload`` from the path in
+    ``argv[1]``, creates the file ``argv[3]`` once its imports are done (the clock starts
+    then) and pickles its result dict to ``argv[2]`` (:func:`_child_main`; ADBench's
+    baselines have their own, :func:`adbench_runs.legacy_baselines._child_main`)."""
     package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
@@ -605,7 +610,7 @@ def _run_in_child(payload: dict, timeout: float) -> dict:
         with open(in_path, "wb") as fh:
             pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
         with open(log_path, "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-c", _CHILD_CODE, in_path, out_path, ready_path],
+            proc = subprocess.Popen([sys.executable, "-c", child_code, in_path, out_path, ready_path],
                                     stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                     env=env, start_new_session=(os.name == "posix"))
             try:

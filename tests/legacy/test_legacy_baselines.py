@@ -144,3 +144,29 @@ def test_override_is_applied_and_recorded(tmp_path):
     assert row["status"] == "ok", row["traceback"]
     assert row["params"]["epochs"] == 2 and row["params"]["overridden"] == ["epochs"]
     assert np.isfinite(row["auc_roc"])
+
+
+def test_timeout_kills_the_fit_and_stores_a_timeout_row(tmp_path):
+    # ADBench's DevNet fits cardio in about 10 s here; a 1 s limit (TensorFlow's import is not
+    # counted) kills it, and the row says so, with the parameters that were asked for
+    path = str(tmp_path / "timeout.db")
+    with ResultStore(path) as store:
+        summary = run_legacy_grid(_grid(detectors=["ADBench-DevNet"], timeout=1.0), store)
+    assert summary.counts == {"ok": 0, "error": 0, "timeout": 1}
+    row = _row(path, "ADBench-DevNet")
+    assert row["status"] == "timeout" and "1 s time limit" in row["error"]
+    assert row["auc_roc"] is None and row["split_hash"].startswith("sha1:")
+    assert row["params"]["model_name"] == "DevNet" and row["versions"]["adbench"] == "0.1.11"
+
+
+def test_fit_within_the_timeout_is_the_in_process_fit(db, tmp_path):
+    # the same fit in a child process under a generous limit gives the in-process row's scores
+    path = str(tmp_path / "child.db")
+    with ResultStore(path) as store:
+        summary = run_legacy_grid(_grid(detectors=["ADBench-DevNet"], timeout=600.0), store)
+    assert summary.counts["ok"] == 1
+    child, parent = _row(path, "ADBench-DevNet"), _row(db, "ADBench-DevNet")
+    assert child["worker"] != parent["worker"]
+    assert child["params"] == parent["params"] and child["split_hash"] == parent["split_hash"]
+    assert child["auc_roc"] == pytest.approx(parent["auc_roc"], abs=1e-9)
+    assert child["auc_pr"] == pytest.approx(parent["auc_pr"], abs=1e-9)
