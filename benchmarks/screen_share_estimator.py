@@ -157,6 +157,28 @@ def run_split(label, name, seed, kwargs, rules, data_dir):
     return rows
 
 
+def gated_rows(rows, eps):
+    """Rows of the rule "``mpe2x95`` unless the bound reads at most ``eps``, then the fixed
+    80% credible normals", composed from the stored ``mpe80`` and ``mpe2x95`` fits of each
+    split without refitting: at a bound ``pi <= eps <= 0.2`` ``mpe80`` keeps
+    ``clip(1 - pi, 0.5, 0.8) = 0.8``, and the rules differ only in that share, so each
+    composed row is the fit the gated rule would make. (A bound of 0 is what DASAD's
+    memorised one or two labels give at la = 1%, where ``mpe2x95`` costs most.)"""
+    if not 0 <= eps <= 0.2:
+        raise ValueError("eps must be in [0, 0.2] for the composition to be exact, got %r" % (eps,))
+    by_split = {}
+    for r in rows:
+        by_split.setdefault((r["set"], r["dataset"], r["seed"]), {})[r["rule"]] = r
+    out = []
+    for split in by_split.values():
+        if "mpe80" not in split or "mpe2x95" not in split:
+            continue
+        wide = split["mpe2x95"]
+        taken = split["mpe80"] if wide["hidden_share"] is not None and wide["hidden_share"] <= eps else wide
+        out.append(dict(taken, rule="mpe2x95, 0.8 at a bound <= %g" % eps, hidden_share=wide["hidden_share"]))
+    return out
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
@@ -165,8 +187,19 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=1)
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", default=None, help="JSON with every fit and the per-set summary")
+    ap.add_argument("--gated-from", default=None, metavar="JSON",
+                    help="no fits: compose the gated rule (see gated_rows) for each --gate from this "
+                         "file's mpe80 and mpe2x95 rows and print the summary against cur and mpe2x95")
+    ap.add_argument("--gate", nargs="+", type=float, default=[0.0, 0.01, 0.02], metavar="EPS")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.gated_from:
+        with open(args.gated_from) as fh:
+            rows = json.load(fh)["rows"]
+        composed = [r for eps in args.gate for r in gated_rows(rows, eps)]
+        rules = ["cur", "mpe2x95"] + list(dict.fromkeys(r["rule"] for r in composed))
+        print(summary([r for r in rows if r["rule"] in rules[:2]] + composed, rules))
+        return 0
     from joblib import Parallel, delayed
 
     tasks = [(label, name, seed, SETS[label][1]) for label in args.sets for name in SETS[label][0]

@@ -232,6 +232,26 @@ def test_share_screen_rules_and_summary(share_screen):
     assert "| s | 2 | 0.5150 | 0.6150 | +0.1000 (2/0, p=0.5) | 0.050 | 0.050 |" in table
 
 
+def test_share_screen_gated_rule_takes_mpe80_only_at_a_small_bound(share_screen, tmp_path, capsys):
+    rows = []
+    for seed, bound in ((1, 0.0), (2, 0.05)):
+        for rule, pr in (("cur", 0.5), ("mpe80", 0.6), ("mpe2x95", 0.7)):
+            rows.append({"set": "s", "dataset": "a", "seed": seed, "rule": rule, "auc_pr": pr + seed / 100,
+                         "hidden_share": bound if rule != "cur" else 0.3, "hidden_share_truth": 0.05})
+    gated = share_screen.gated_rows(rows, 0.01)
+    assert [(r["seed"], r["auc_pr"]) for r in gated] == [(1, 0.61), (2, 0.72)]
+    assert {r["rule"] for r in gated} == {"mpe2x95, 0.8 at a bound <= 0.01"}
+    assert [r["auc_pr"] for r in share_screen.gated_rows(rows, 0.1)] == [0.61, 0.62]
+    with pytest.raises(ValueError, match="exact"):
+        share_screen.gated_rows(rows, 0.3)
+    path = tmp_path / "rows.json"
+    path.write_text(json.dumps({"rows": rows}))
+    assert share_screen.main(["--gated-from", str(path), "--gate", "0", "0.1"]) == 0
+    out = capsys.readouterr().out
+    assert "mpe2x95, 0.8 at a bound <= 0 |" in out and "mpe2x95, 0.8 at a bound <= 0.1 |" in out
+    assert "| s | 2 | 0.5150 | 0.7150 | 0.6650 | 0.6150 |" in out
+
+
 @pytest.fixture()
 def pair_sampler(monkeypatch):
     pytest.importorskip("deepod")
