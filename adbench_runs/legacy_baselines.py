@@ -485,11 +485,9 @@ def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
     except Exception:  # noqa: BLE001 - the fit reports it as its error row
         pass
     open(ready_path, "wb").close()
-    result = fit_legacy_baseline(*payload["args"])  # never raises for the baseline's failures
-    tmp = out_path + ".part"
-    with open(tmp, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, out_path)
+    from .runner import write_child_result  # noqa: PLC0415
+
+    write_child_result(out_path, fit_legacy_baseline(*payload["args"]))  # never raises for the baseline's failures
     return 0
 
 

@@ -560,11 +560,17 @@ def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
         result = _fit_and_score(payload)
     except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
         result = error_result(exc)
+    write_child_result(out_path, result)
+    return 0
+
+
+def write_child_result(out_path: str, result: dict) -> None:
+    """Pickle a timed child's result to ``out_path`` atomically (the parent reads it only
+    once it is whole)."""
     tmp = out_path + ".part"
     with open(tmp, "wb") as fh:
         pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
     os.replace(tmp, out_path)
-    return 0
 
 
 _CHILD_CODE = ("import sys; from adbench_runs.runner import _child_main; "
