@@ -476,6 +476,11 @@ def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
     score and pickle the result dict."""
     import pickle  # noqa: PLC0415
 
+    # imported before the clock starts, as the registry's child does (fit_legacy_baseline uses both)
+    import sklearn.metrics  # noqa: F401, PLC0415
+
+    from .runner import write_child_result  # noqa: PLC0415
+
     logging.basicConfig(level=logging.WARNING)
     with open(in_path, "rb") as fh:
         payload = pickle.load(fh)
@@ -485,8 +490,6 @@ def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
     except Exception:  # noqa: BLE001 - the fit reports it as its error row
         pass
     open(ready_path, "wb").close()
-    from .runner import write_child_result  # noqa: PLC0415
-
     write_child_result(out_path, fit_legacy_baseline(*payload["args"]))  # never raises for the baseline's failures
     return 0
 
