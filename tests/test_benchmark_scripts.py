@@ -232,6 +232,39 @@ def test_share_screen_rules_and_summary(share_screen):
     assert "| s | 2 | 0.5150 | 0.6150 | +0.1000 (2/0, p=0.5) | 0.050 | 0.050 |" in table
 
 
+def test_share_screen_capped_rules_differ_from_the_default_only_below_a_fifth(share_screen, monkeypatch):
+    """``cur95`` keeps ``1 - pi`` credible normals up to 95% where the default stops at 80%;
+    where the default's estimate is 0.2 or more (or saturated, or absent) the fit is the
+    default's and ``run_split`` reuses the stored row instead of refitting."""
+    import numpy as np
+    from pyod_dasad import pseudo_labels
+
+    rng = np.random.RandomState(2)
+    labelled = rng.normal(8, 1, 30)
+    few = np.concatenate([rng.normal(0, 1, 970), rng.normal(8, 1, 30)])     # 3% hide
+    many = np.concatenate([rng.normal(0, 1, 600), rng.normal(8, 1, 400)])   # 40% hide
+    _, default_few, share_few = pseudo_labels.auto_ratios(few, labelled)
+    _, capped_few, _ = share_screen.RULES["cur95"](few, labelled)
+    assert default_few == 0.8 and capped_few == pytest.approx(min(1 - share_few, 0.95)) and capped_few > 0.9
+    assert share_screen.RULES["cur90"](few, labelled)[1] == 0.9
+    assert share_screen.RULES["cur95"](many, labelled) == pseudo_labels.auto_ratios(many, labelled)
+    assert share_screen.RULES["cur95"](few, []) == pseudo_labels.auto_ratios(few, [])
+    assert not share_screen.same_fit_as_cur("cur95", share_few)
+    assert share_screen.same_fit_as_cur("cur95", 0.2) and share_screen.same_fit_as_cur("cur95", 1.0)
+    assert share_screen.same_fit_as_cur("cur95", None)
+    assert not share_screen.same_fit_as_cur("mpe80", 0.5)  # another estimate: always refitted
+
+    def no_split(*args):
+        raise AssertionError("nothing should be fitted")
+
+    monkeypatch.setattr(share_screen, "_split", no_split)
+    stored = {"set": "s", "dataset": "a", "seed": 1, "rule": "cur", "auc_pr": 0.7, "hidden_share": 0.4}
+    rows = share_screen.run_split("s", "a", 1, {}, ["cur", "cur95"], None, stored)
+    assert [(r["rule"], r["auc_pr"]) for r in rows] == [("cur", 0.7), ("cur95", 0.7)]
+    with pytest.raises(AssertionError, match="nothing should be fitted"):
+        share_screen.run_split("s", "a", 1, {}, ["cur", "cur95"], None, dict(stored, hidden_share=0.05))
+
+
 def test_share_screen_gated_rule_takes_mpe80_only_at_a_small_bound(share_screen, tmp_path, capsys):
     rows = []
     for seed, bound in ((1, 0.0), (2, 0.05)):
