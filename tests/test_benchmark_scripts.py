@@ -321,3 +321,34 @@ def test_pair_sampler_agreement_pairs_on_dataset_and_seed(pair_sampler):
     assert pr["mean_diff"] == pytest.approx(0.035) and pr["wilcoxon_p"] < 0.05
     assert out["overall"]["auc_roc"]["wilcoxon_p"] == 1.0  # no difference at all
     assert out["datasets"]["d1"]["fit_seconds"] == [10.0, 1.0]
+
+
+@pytest.fixture()
+def pair_variants(monkeypatch):
+    yield _script(monkeypatch, "pair_variants")
+    sys.modules.pop("pair_variants", None)
+
+
+def test_pair_variants_pairs_each_split_with_its_stored_default(pair_variants, tmp_path, capsys):
+    screen = {"rows": [{"set": "s", "dataset": "a", "seed": k, "rule": rule, "auc_pr": pr + k / 100, "auc_roc": 0.9}
+                       for k in (1, 2, 3) for rule, pr in (("cur", 0.5), ("cur95", 0.9))]
+              + [{"set": "other", "dataset": "a", "seed": 1, "rule": "cur", "auc_pr": 0.0, "auc_roc": 0.0}]}
+    ablation = [{"dataset": "a", "seed": k, "variant": v, "auc_pr": 0.5 + k / 100 + delta, "auc_roc": 0.95}
+                for k in (1, 2, 3) for v, delta in (("x", 0.1), ("y", -0.02 * k))]
+    (tmp_path / "screen.json").write_text(json.dumps(screen))
+    (tmp_path / "abl.json").write_text(json.dumps(ablation))
+    out = tmp_path / "t.md"
+    argv = ["--reference", str(tmp_path / "screen.json"), "s=%s" % (tmp_path / "abl.json"), "--out", str(out)]
+    assert pair_variants.main(argv) == 0
+    text = out.read_text()
+    assert "| s | x | 3 | 0.5200 | 0.6200 | +0.1000 | 3 / 0, p = 0.25 | 0.9000 | 0.9500 |" in text
+    assert "| s | y | 3 | 0.5200 | 0.4800 | -0.0400 | 0 / 3, p = 0.25 |" in text
+    assert text in capsys.readouterr().out
+    # an ablation file as the reference: its defaults pair whatever the set is called
+    reference = [dict(r, variant="full (defaults)", auc_pr=0.4) for r in ablation if r["variant"] == "x"]
+    (tmp_path / "ref.json").write_text(json.dumps(reference))
+    paired = pair_variants.pair(pair_variants.reference_rows(str(tmp_path / "ref.json")), "any", ablation)
+    assert paired["x"][:, 0].tolist() == [0.4, 0.4, 0.4]
+    with pytest.raises(KeyError):  # a split the reference lacks is an error, not a shorter table
+        pair_variants.pair(pair_variants.reference_rows(str(tmp_path / "screen.json")), "s",
+                           ablation + [{"dataset": "a", "seed": 4, "variant": "x", "auc_pr": 1, "auc_roc": 1}])
