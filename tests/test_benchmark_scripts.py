@@ -352,3 +352,53 @@ def test_pair_variants_pairs_each_split_with_its_stored_default(pair_variants, t
     with pytest.raises(KeyError):  # a split the reference lacks is an error, not a shorter table
         pair_variants.pair(pair_variants.reference_rows(str(tmp_path / "screen.json")), "s",
                            ablation + [{"dataset": "a", "seed": 4, "variant": "x", "auc_pr": 1, "auc_roc": 1}])
+
+
+@pytest.fixture()
+def by_labels(monkeypatch):
+    yield _script(monkeypatch, "weight_decay_by_labels")
+    sys.modules.pop("weight_decay_by_labels", None)
+
+
+def _store(path, rows):
+    import sqlite3
+
+    path.parent.mkdir(parents=True)
+    with sqlite3.connect(str(path)) as con:
+        con.execute("CREATE TABLE results (dataset TEXT, protocol TEXT, budget TEXT, seed INTEGER, detector TEXT, "
+                    "noise_type TEXT, status TEXT, n_labelled INTEGER)")
+        con.executemany("INSERT INTO results VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def test_weight_decay_by_labels_bins_each_split_by_its_stored_label_count(by_labels, tmp_path, monkeypatch):
+    screen = tmp_path / "screen"
+    screen.mkdir()
+    fits = [{"dataset": ds, "seed": s, "variant": v, "auc_pr": pr}
+            for ds, s, a, b in (("few", 1, 0.5, 0.4), ("few", 2, 0.5, 0.3), ("many", 1, 0.5, 0.9))
+            for v, pr in (("A", a), ("B", b))]
+    (screen / "f.json").write_text(json.dumps(fits))
+    _store(tmp_path / "stores" / "s" / "results.db",
+           [("few", "adbench", "0.1", 1, "DASAD", "none", "ok", 2), ("few", "adbench", "0.1", 2, "DASAD", "none", "ok", 1),
+            ("many", "adbench", "0.1", 1, "DASAD", "none", "ok", 40),
+            ("many", "adbench", "0.05", 1, "DASAD", "none", "ok", 20),  # another budget: not this set's split
+            ("few", "adbench", "0.1", 1, "XGBOD", "none", "ok", 2)])
+    monkeypatch.setattr(by_labels, "SCREEN", str(screen))
+    monkeypatch.setattr(by_labels, "STORES", str(tmp_path / "stores"))
+    monkeypatch.setattr(by_labels, "SETS", {"dev": ("s", "adbench", "0.1", ["f.json"]),
+                                            "held out": ("s", "adbench", "0.1", ["f.json"])})
+    pairs = sorted(by_labels.paired("dev", "A", "B"))
+    assert [n for n, _ in pairs] == [1, 2, 40] and [d for _, d in pairs] == pytest.approx([-0.2, -0.1, 0.4])
+    text = by_labels.table("A", "B", (1, 3, 21))
+    assert "| 1-2 labels | 3-20 labels | 21+ labels | all |" in text
+    assert "| dev | -0.150 (2) | - | +0.400 (1) | +0.033 (3) |" in text
+    assert "| development sets (all but held-out) | -0.150 (2) | - | +0.400 (1) | +0.033 (3) |" in text
+    monkeypatch.setattr(by_labels, "SETS", {"dev": ("s", "adbench", "0.01", ["f.json"])})
+    with pytest.raises(KeyError):  # a split the store lacks is an error, not a smaller bin
+        by_labels.paired("dev", "A", "B")
+
+
+def test_weight_decay_by_labels_reads_the_committed_screen(by_labels):
+    """The committed screen and stores pair completely: every DevNet-protocol split of the
+    screen has its label count (15 for arrhythmia, 30 elsewhere)."""
+    pairs = by_labels.paired("DevNet protocol", "weight decay 1e-3", "weight decay 1e-2")
+    assert len(pairs) == 80 and {n for n, _ in pairs} == {15, 30}
