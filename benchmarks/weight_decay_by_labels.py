@@ -39,35 +39,46 @@ SETS = {
 DEFAULT_BINS = (1, 3, 6, 11, 21, 51)
 
 
-def n_labelled(store, protocol, budget, dataset, seed):
-    """The number of labelled anomalies of DASAD's split (KeyError when the store lacks it)."""
-    with sqlite3.connect(os.path.join(STORES, store, "results.db")) as con:
-        query = ("SELECT DISTINCT n_labelled FROM results WHERE detector = 'DASAD' AND status = 'ok' "
-                 "AND protocol = ? AND dataset = ? AND seed = ?")
-        args = [protocol, dataset, seed]
-        if budget is None:
-            query += " AND noise_type = 'contamination'"
-        else:
-            query += " AND noise_type = 'none' AND budget = ?"
-            args.append(budget)
-        found = [row[0] for row in con.execute(query, args)]
-    if len(found) != 1:
-        raise KeyError("%s %s %s seed %s: %d DASAD rows in %s" % (protocol, budget, dataset, seed, len(found), store))
-    return found[0]
+def label_counts(store, protocol, budget):
+    """``{(dataset, seed): {n_labelled, ...}}`` of DASAD's ok rows of one setting of a store
+    (one query for the whole set)."""
+    query = ("SELECT DISTINCT dataset, seed, n_labelled FROM results WHERE detector = 'DASAD' "
+             "AND status = 'ok' AND protocol = ?")
+    args = [protocol]
+    if budget is None:
+        query += " AND noise_type = 'contamination'"
+    else:
+        query += " AND noise_type = 'none' AND budget = ?"
+        args.append(budget)
+    con = sqlite3.connect(os.path.join(STORES, store, "results.db"))
+    try:
+        rows = con.execute(query, args).fetchall()
+    finally:
+        con.close()
+    counts = {}
+    for dataset, seed, n in rows:
+        counts.setdefault((dataset, seed), set()).add(n)
+    return counts
 
 
 def paired(set_name, variant_a, variant_b):
-    """``[(n_labelled, auc_pr_b - auc_pr_a)]`` over the set's splits that have both variants."""
+    """``[(n_labelled, auc_pr_b - auc_pr_a)]`` over the set's splits that have both variants.
+    A split whose DASAD row the store lacks (or holds with two label counts) raises KeyError."""
     store, protocol, budget, files = SETS[set_name]
     fits = {}
     for name in files:
         with open(os.path.join(SCREEN, name)) as fh:
             for row in json.load(fh):
                 fits.setdefault((row["dataset"], row["seed"]), {})[row["variant"]] = row["auc_pr"]
+    counts = label_counts(store, protocol, budget)
     out = []
     for (dataset, seed), by_variant in sorted(fits.items()):
         if variant_a in by_variant and variant_b in by_variant:
-            out.append((n_labelled(store, protocol, budget, dataset, seed), by_variant[variant_b] - by_variant[variant_a]))
+            found = counts.get((dataset, seed), set())
+            if len(found) != 1:
+                raise KeyError("%s %s %s seed %s: %d DASAD label counts in %s"
+                               % (protocol, budget, dataset, seed, len(found), store))
+            out.append((next(iter(found)), by_variant[variant_b] - by_variant[variant_a]))
     return out
 
 
