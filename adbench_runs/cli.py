@@ -132,6 +132,10 @@ def add_grid_arguments(parser: argparse.ArgumentParser) -> None:
                         help="data directory (default: $PYOD_DASAD_DATA, else the user cache)")
     parser.add_argument("--retry-failed", action="store_true",
                         help="redo fits whose stored status is 'error' or 'timeout'")
+    parser.add_argument("--skip-timed-out", action="store_true",
+                        help="do not fit a detector on a split when it timed out on another seed of the "
+                             "same dataset and setting (stored, or earlier in this run); those fits get no "
+                             "row")
     parser.add_argument("--redo", nargs="+", default=[], metavar="NAME",
                         help="delete the stored rows of these detectors in this grid and fit them again "
                              "(e.g. after their defaults changed)")
@@ -158,7 +162,8 @@ def grid_config_kwargs(args: argparse.Namespace) -> dict:
         datasets=args.datasets, protocol=args.protocol, budgets=args.la, seeds=args.seeds,
         noise_type=args.noise_type, noise_ratios=levels if levels is not None else (0.0,),
         contaminations=args.contamination, overrides=overrides, data_dir=args.data_dir,
-        retry_failed=args.retry_failed, redo=args.redo, progress=not args.no_progress,
+        retry_failed=args.retry_failed, redo=args.redo, skip_timed_out=args.skip_timed_out,
+        progress=not args.no_progress,
     )
 
 

@@ -428,11 +428,13 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
     counts = {s: 0 for s in STATUSES}
     with tqdm(total=len(plan.pending), desc="fits", unit="fit", disable=not config.progress,
               file=sys.stderr, dynamic_ncols=True) as bar:
-        for kind, key, obj in work_items(plan.cells, plan.detectors, plan.pending, config.data_dir):
+        for kind, key, obj in work_items(plan.cells, plan.detectors, plan.pending, config.data_dir, plan.guard):
             result = dict(obj) if kind == "failed" else _run_one(key, obj, config.overrides.get(key.detector),
                                                                   config.timeout, config.threads)
             store.write(key, result)
             counts[result["status"]] += 1
+            if plan.guard is not None:
+                plan.guard.record(key, result["status"])
             if result["status"] == "ok":
                 logger.info("%s: AUC-ROC %.4f, AUC-PR %.4f, fit %.1f s", key, result["auc_roc"],
                             result["auc_pr"], result["fit_seconds"])
@@ -441,7 +443,8 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
                              result.get("traceback") or "")
             bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
             bar.update(1)
-    summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path)
+    summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path,
+                         n_held=len(plan.guard.held) if plan.guard is not None else 0)
     logger.info("%s", summary)
     return summary
 

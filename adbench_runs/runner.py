@@ -67,6 +67,7 @@ __all__ = [
     "Cell",
     "RunConfig",
     "RunSummary",
+    "TimeoutGuard",
     "build_cells",
     "collect_versions",
     "host_description",
@@ -168,6 +169,14 @@ class RunConfig:
     redo : sequence of str, default=()
         Detectors whose stored rows in this grid are deleted and fitted again (e.g. after
         their defaults changed); rows outside the grid are kept.
+    skip_timed_out : bool, default=False
+        Do not fit a detector on a split when it has a ``timeout`` row on another seed of
+        the same dataset and setting (stored before this run, or recorded during it: with
+        ``jobs=1`` the seeds run in order, so a detector that exceeds the limit on the
+        first seed is not tried on the others; fits already dispatched to parallel workers
+        still run). Those fits get no row, and the report shows the cell as
+        ``timeout (1/1)`` instead of spending the limit once per seed to record the same
+        failure. Cannot be combined with ``retry_failed``.
     progress : bool, default=False
         Show a tqdm bar over the fits (on stderr).
     """
@@ -190,6 +199,7 @@ class RunConfig:
     data_dir: str | None = None
     retry_failed: bool = False
     redo: Sequence[str] = ()
+    skip_timed_out: bool = False
     progress: bool = False
 
     def validate(self) -> None:
@@ -234,6 +244,9 @@ class RunConfig:
                 raise ValueError(f"{self.noise_type} ratios must be in [0, 1), got {bad}")
         if self.seeds is not None and not list(self.seeds):
             raise ValueError("seeds is empty")
+        if self.skip_timed_out and self.retry_failed:
+            raise ValueError("skip_timed_out (--skip-timed-out) and retry_failed (--retry-failed) "
+                             "contradict each other: one skips what the other redoes")
         unknown = set(self.overrides) - set(self.detectors) - set(self.custom_detectors)
         if unknown:
             logger.warning("parameter overrides for detectors not in this run: %s", sorted(unknown))
@@ -742,6 +755,9 @@ class RunSummary:
         New rows by status.
     wall_seconds : float
     db_path : str
+    n_held : int, default=0
+        Fits not run because their detector timed out on another seed
+        (``skip_timed_out``); they have no row.
     """
 
     n_grid: int
@@ -749,6 +765,7 @@ class RunSummary:
     counts: dict
     wall_seconds: float
     db_path: str
+    n_held: int = 0
 
     @property
     def n_run(self) -> int:
@@ -757,8 +774,40 @@ class RunSummary:
 
     def __str__(self) -> str:
         parts = ", ".join(f"{self.counts.get(s, 0)} {s}" for s in STATUSES)
+        held = f", {self.n_held} not run (timed out on another seed)" if self.n_held else ""
         return (f"{self.n_grid} fits in the grid, {self.n_skipped} already done, {self.n_run} run "
-                f"({parts}) in {self.wall_seconds:.1f} s -> {self.db_path}")
+                f"({parts}){held} in {self.wall_seconds:.1f} s -> {self.db_path}")
+
+
+class TimeoutGuard:
+    """The ``skip_timed_out`` rule: which (dataset, setting, detector) cells have timed out
+    on some seed, and which fits it held back.
+
+    Parameters
+    ----------
+    timed_out : iterable of FitKey
+        Keys of stored ``timeout`` rows.
+    """
+
+    def __init__(self, timed_out: Iterable[FitKey] = ()) -> None:
+        self._cells = {self._cell(k) for k in timed_out}
+        self.held: set = set()
+
+    @staticmethod
+    def _cell(key: FitKey) -> tuple:
+        return (key.dataset, key.protocol, key.budget_text, key.detector, key.noise_type, key.noise_ratio)
+
+    def record(self, key: FitKey, status: str) -> None:
+        """Note a finished fit; a ``timeout`` holds back the cell's other seeds."""
+        if status == "timeout":
+            self._cells.add(self._cell(key))
+
+    def holds(self, key: FitKey) -> bool:
+        """Whether ``key`` is held back (remembered in :attr:`held`)."""
+        if self._cell(key) in self._cells:
+            self.held.add(key)
+            return True
+        return False
 
 
 def _split_to_dict(split: Any) -> dict:
@@ -781,18 +830,22 @@ def _make_split(cell: Cell, X: np.ndarray, y: np.ndarray) -> dict:
 
 
 def work_items(cells: Sequence[Cell], detectors: Sequence[str], pending: set,
-                data_dir: str | None) -> Iterator[tuple]:
+                data_dir: str | None, guard: TimeoutGuard | None = None) -> Iterator[tuple]:
     """Yield ``("fit", key, split)`` or ``("failed", key, result)`` for pending fits.
 
     Splits are made lazily, one cell at a time; a dataset is loaded once for
     its consecutive cells. A dataset or split that cannot be made gives a
-    failed row for each detector of its cells (never a silent gap).
+    failed row for each detector of its cells (never a silent gap). With a
+    ``guard`` (``skip_timed_out``), the fits it holds back at the moment their
+    cell comes up are left out.
     """
     from .datasets import load_dataset  # noqa: PLC0415
 
     loaded_name, dataset, dataset_error = None, None, None
     for cell in cells:
         keys = [cell.key(d) for d in detectors if cell.key(d) in pending]
+        if guard is not None:
+            keys = [k for k in keys if not guard.holds(k)]
         if not keys:
             continue
         if cell.dataset != loaded_name:
@@ -933,6 +986,8 @@ class GridPlan:
         The fits without a stored row (with ``retry_failed``: without an ``ok`` row).
     n_skipped : int
         Fits of the grid already in the store.
+    guard : TimeoutGuard or None
+        With ``skip_timed_out``: the cells that timed out, and the fits held back.
     """
 
     datasets: list
@@ -941,6 +996,7 @@ class GridPlan:
     grid: list
     pending: set
     n_skipped: int
+    guard: TimeoutGuard | None = None
 
 
 def plan_grid(config: RunConfig, store: ResultStore, detectors: Sequence[str],
@@ -967,9 +1023,16 @@ def plan_grid(config: RunConfig, store: ResultStore, detectors: Sequence[str],
     done = store.done_keys(("ok",) if config.retry_failed else STATUSES)
     pending = set(grid) - done
     n_skipped = len(grid) - len(pending)
+    guard = None
+    if config.skip_timed_out:
+        guard = TimeoutGuard(store.done_keys(("timeout",)))
+        pending = {k for k in pending if not guard.holds(k)}
+        if guard.held:
+            logger.info("skip-timed-out: %d fit(s) not run: their detector timed out on another seed "
+                        "of the same dataset and setting", len(guard.held))
     logger.info("grid: %d datasets x %d splits x %d %s = %d fits; %d already in %s, %d to run",
                 len(datasets), len(cells), len(detectors), what, len(grid), n_skipped, store.path, len(pending))
-    return GridPlan(datasets, cells, list(detectors), grid, pending, n_skipped)
+    return GridPlan(datasets, cells, list(detectors), grid, pending, n_skipped, guard)
 
 
 def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
@@ -995,7 +1058,7 @@ def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
         _warn_changed_params(store, detectors, config)
 
     counts = {s: 0 for s in STATUSES}
-    items = work_items(plan.cells, plan.detectors, plan.pending, config.data_dir)
+    items = work_items(plan.cells, plan.detectors, plan.pending, config.data_dir, plan.guard)
     runner = _run_dask if config.backend == "dask" else _run_joblib
     from tqdm.auto import tqdm  # noqa: PLC0415
 
@@ -1004,6 +1067,8 @@ def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
         for key, result in runner(items, config):
             store.write(key, result)
             counts[result["status"]] += 1
+            if plan.guard is not None:
+                plan.guard.record(key, result["status"])
             if result["status"] == "error":
                 logger.error("%s failed: %s: %s\n%s", key, result.get("error_type"), result.get("error"),
                              result.get("traceback") or "")
@@ -1014,6 +1079,7 @@ def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
                              result["auc_roc"], result["fit_seconds"])
             bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
             bar.update(1)
-    summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path)
+    summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path,
+                         n_held=len(plan.guard.held) if plan.guard is not None else 0)
     logger.info("%s", summary)
     return summary

@@ -35,7 +35,7 @@ def test_help(argv, capsys):
     if argv[0] == "run":
         for flag in ("--datasets", "--protocol", "--la", "--seeds", "--detectors", "--jobs", "--timeout",
                      "--data-dir", "--db", "--noise-type", "--noise-ratio", "--contamination", "--backend",
-                     "--scheduler", "--retry-failed"):
+                     "--scheduler", "--retry-failed", "--skip-timed-out"):
             assert flag in out
 
 
@@ -43,6 +43,15 @@ def test_module_entry_point_help():
     proc = subprocess.run([sys.executable, "-m", "adbench_runs", "--help"], capture_output=True, text=True,
                           env=_env(), timeout=120)
     assert proc.returncode == 0 and "{run,report,list}" in proc.stdout
+
+
+def test_skip_timed_out_reaches_the_config():
+    from adbench_runs.cli import _config_from_args
+
+    assert _config_from_args(build_parser().parse_args(["run", "--skip-timed-out"])).skip_timed_out
+    assert not _config_from_args(build_parser().parse_args(["run"])).skip_timed_out
+    with pytest.raises(SystemExit, match="contradict"):
+        main(["run", "--skip-timed-out", "--retry-failed", "--datasets", "14_glass"])
 
 
 def test_parser_budgets_and_overrides():

@@ -70,6 +70,8 @@ def test_parser_values():
     assert defaults.detectors == ["all"] and defaults.protocol == "adbench" and defaults.la is None
     assert defaults.seeds is None and defaults.threads == 1 and not defaults.retry_failed
     assert defaults.timeout is None
+    assert not defaults.skip_timed_out
+    assert build_parser().parse_args(["--db", "r.db", "--skip-timed-out"]).skip_timed_out
 
 
 @pytest.mark.parametrize("argv", [[], ["--db", "r.db", "--la", "1.5"], ["--db", "r.db", "--protocol", "x"],

@@ -9,7 +9,8 @@ import pytest
 from adbench_runs.datasets import load_dataset
 from adbench_runs.detectors import DetectorSpec
 from adbench_runs.protocols import adbench_split
-from adbench_runs.runner import RunConfig, build_cells, resolve_datasets, resolve_detectors, run_grid
+from adbench_runs.runner import (RunConfig, TimeoutGuard, build_cells, plan_grid, resolve_datasets,
+                                 resolve_detectors, run_grid)
 from adbench_runs.store import FitKey, ResultStore
 
 DATASETS = ["14_glass", "43_WDBC"]
@@ -168,6 +169,41 @@ def test_timeout_kills_the_fit_and_is_recorded(store):
     assert fast["status"] == "ok" and fast["fit_seconds"] < 2.0
 
 
+def test_skip_timed_out_holds_back_the_other_seeds_of_a_timed_out_cell(store):
+    # IForest with 200,000 trees exceeds the 2 s limit on seed 1; with skip_timed_out it is not
+    # tried on seeds 2 and 3 (no rows), while ECOD runs on all three
+    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1, 2, 3], timeout=2.0,
+                       overrides={"IForest": {"n_estimators": 200_000}}, skip_timed_out=True)
+    summary = run_grid(config, store)
+    assert summary.counts == {"ok": 3, "error": 0, "timeout": 1} and summary.n_held == 2
+    assert "2 not run (timed out on another seed)" in str(summary)
+    rows = {(r["seed"], r["detector"]): r["status"] for r in store.rows()}
+    assert rows == {(1, "IForest"): "timeout", (1, "ECOD"): "ok", (2, "ECOD"): "ok", (3, "ECOD"): "ok"}
+    # resumed: the stored timeout holds the two fits back again, and nothing else is left
+    again = run_grid(config, store)
+    assert again.n_run == 0 and again.n_skipped == 4 and again.n_held == 2
+    # without the flag the same store plans them; with a new detector's timeout nothing else is held
+    plan = plan_grid(RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1, 2, 3]),
+                     store, ["IForest", "ECOD"])
+    assert plan.guard is None
+    assert plan.pending == {FitKey("14_glass", "adbench", 0.1, s, "IForest") for s in (2, 3)}
+
+
+def test_timeout_guard_is_per_dataset_setting_and_detector():
+    timed_out = FitKey("14_glass", "adbench", 0.1, 1, "IForest")
+    guard = TimeoutGuard([timed_out])
+    assert guard.holds(FitKey("14_glass", "adbench", 0.1, 2, "IForest"))
+    assert not guard.holds(FitKey("14_glass", "adbench", 0.1, 2, "ECOD"))        # other detector
+    assert not guard.holds(FitKey("43_WDBC", "adbench", 0.1, 2, "IForest"))      # other dataset
+    assert not guard.holds(FitKey("14_glass", "adbench", 0.05, 2, "IForest"))    # other budget
+    assert not guard.holds(FitKey("14_glass", "adbench", 0.1, 2, "IForest", "label_contamination", 0.1))
+    guard.record(FitKey("43_WDBC", "adbench", 0.1, 1, "ECOD"), "error")           # only a timeout holds
+    assert not guard.holds(FitKey("43_WDBC", "adbench", 0.1, 2, "ECOD"))
+    guard.record(FitKey("43_WDBC", "adbench", 0.1, 1, "ECOD"), "timeout")
+    assert guard.holds(FitKey("43_WDBC", "adbench", 0.1, 3, "ECOD"))
+    assert guard.held == {FitKey("14_glass", "adbench", 0.1, 2, "IForest"), FitKey("43_WDBC", "adbench", 0.1, 3, "ECOD")}
+
+
 def test_unavailable_dataset_gives_error_rows_for_every_detector(store, tmp_path):
     missing = str(tmp_path / "nothing_here.npz")
     config = RunConfig(datasets=[missing, "14_glass"], detectors=["ECOD", "LR"], seeds=[1])
@@ -240,6 +276,7 @@ def test_devnet_protocol_runs(store):
     ({"noise_type": "duplicated_anomalies"}, "duplicate_times"),
     ({"noise_type": "duplicated_anomalies", "noise_ratios": [0.5, 2]}, "duplicate_times"),
     ({"noise_type": "irrelevant_features", "noise_ratios": [0.1, 1.0]}, r"\[0, 1\)"),
+    ({"skip_timed_out": True, "retry_failed": True}, "contradict"),
 ])
 def test_bad_configs_are_rejected(kwargs, match):
     with pytest.raises(ValueError, match=match):
