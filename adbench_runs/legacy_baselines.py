@@ -444,7 +444,7 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
             bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
             bar.update(1)
     summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path,
-                         n_held=len(plan.guard.held) if plan.guard is not None else 0)
+                         n_held=plan.n_held)
     logger.info("%s", summary)
     return summary
 

@@ -998,6 +998,11 @@ class GridPlan:
     n_skipped: int
     guard: TimeoutGuard | None = None
 
+    @property
+    def n_held(self) -> int:
+        """Fits the guard held back (0 without ``skip_timed_out``)."""
+        return len(self.guard.held) if self.guard is not None else 0
+
 
 def plan_grid(config: RunConfig, store: ResultStore, detectors: Sequence[str],
               what: str = "detectors") -> GridPlan:
@@ -1080,6 +1085,6 @@ def run_grid(config: RunConfig, store: ResultStore) -> RunSummary:
             bar.set_postfix(ok=counts["ok"], error=counts["error"], timeout=counts["timeout"], refresh=False)
             bar.update(1)
     summary = RunSummary(len(plan.grid), plan.n_skipped, counts, time.perf_counter() - t_start, store.path,
-                         n_held=len(plan.guard.held) if plan.guard is not None else 0)
+                         n_held=plan.n_held)
     logger.info("%s", summary)
     return summary
