@@ -53,6 +53,15 @@ VARIANTS = {
     "no residual view (latent + error)": {"views": ("latent", "error")},
     "no error view (latent + residual)": {"views": ("latent", "residual")},
     "residual + error, contrastive off": {"views": ("residual", "error"), "contrastive": "off"},
+    "half-width network (hidden (64, 32), latent 16, tokens 32)":
+        {"hidden_dims": (64, 32), "latent_dim": 16, "token_dim": 32},
+    "narrow network (hidden (64, 32), latent 32, tokens 32)":
+        {"hidden_dims": (64, 32), "latent_dim": 32, "token_dim": 32},
+    "wide hidden layers (256, 128)": {"hidden_dims": (256, 128)},
+    "batch norm in the autoencoder": {"batch_norm": True},
+    "lr 3e-4": {"lr": 3e-4},
+    "lr 2e-3": {"lr": 2e-3},
+    "lr 3e-3": {"lr": 3e-3},
 }
 
 

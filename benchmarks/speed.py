@@ -34,6 +34,7 @@ import logging
 import os
 import platform
 import resource
+import shlex
 import subprocess
 import sys
 import time
@@ -133,7 +134,8 @@ def bench_fit(args):
             peer_s, _ = timed(lambda: model.fit(X, y), args.repeats)
             per_epoch = max(1, round(steps[0] / (e * args.repeats)))
             dasad_s, _ = timed(lambda: DASAD(epochs=e, batch_size=b, steps_per_epoch=per_epoch, device=device,
-                                             n_jobs=args.threads, random_state=0).fit(X, y), args.repeats)
+                                             n_jobs=args.threads, random_state=0, **args.dasad_params).fit(X, y),
+                               args.repeats)
             short = peer.split("-")[1]
             row.update({peer: round(peer_s, 2), "steps/epoch vs " + short: per_epoch,
                         "DASAD vs " + short: round(dasad_s, 2), "DASAD / " + short: round(dasad_s / peer_s, 2)})
@@ -143,7 +145,7 @@ def bench_fit(args):
                  row["DeepOD-DevNet"], row["DASAD vs DevNet"], row["steps/epoch vs DevNet"], row["DASAD / DevNet"])
         rows.append(row)
     return {"epochs": e, "batch_size": b, "max_steps_per_epoch": s, "repeats": args.repeats, "device": device,
-            "rows": rows}
+            "dasad_params": args.dasad_params, "rows": rows}
 
 
 def _count_steps(model):
@@ -373,7 +375,9 @@ def to_markdown(result, command):
         f = result["fit"]
         lines += ["## Fit time at equal epochs (%d), batch size (%d) and steps per epoch (each peer's own, at most "
                   "%d), best of %d, device %s" % (f["epochs"], f["batch_size"], f["max_steps_per_epoch"], f["repeats"],
-                                                  f.get("device", "cpu")), "",
+                                                  f.get("device", "cpu"))
+                  + ("; DASAD with %s" % ", ".join("%s=%r" % kv for kv in sorted(f["dasad_params"].items()))
+                     if f.get("dasad_params") else ""), "",
                   "| dataset | n_train | d | steps/epoch | RoSAS (s) | DASAD (s) | DASAD / RoSAS (target <= 1) | "
                   "steps/epoch | DevNet (s) | DASAD (s) | DASAD / DevNet (target <= 2) |",
                   "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
@@ -432,6 +436,17 @@ def to_markdown(result, command):
     return "\n".join(lines)
 
 
+def _json_object(text):
+    """argparse type: a JSON object (lists become tuples, as DASAD's tuple parameters expect)."""
+    try:
+        value = json.loads(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("not JSON: %s" % exc)
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError("expected a JSON object, got %r" % (text,))
+    return {k: tuple(v) if isinstance(v, list) else v for k, v in value.items()}
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sections", nargs="+", default=["fit", "inference", "scale", "gpu"],
@@ -450,6 +465,9 @@ def main(argv=None):
     ap.add_argument("--gpu-rows", type=int, default=1_000_000)
     ap.add_argument("--fit-device", default="cpu",
                     help="device of every detector in the fit section (e.g. cuda; default cpu)")
+    ap.add_argument("--dasad-params", type=_json_object, default={},
+                    help="fit section: DASAD keyword arguments as a JSON object, e.g. "
+                         "'{\"hidden_dims\": [64, 32], \"token_dim\": 32}' (default: DASAD's defaults)")
     ap.add_argument("--out-dir", default=None)
     ap.add_argument("--out-name", default="speed", help="basename of the JSON and markdown written to --out-dir")
     ap.add_argument("--scale-one", type=int, default=None, help=argparse.SUPPRESS)
@@ -462,7 +480,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     if args.out_dir:
         os.makedirs(args.out_dir, exist_ok=True)
-    command = "python benchmarks/speed.py " + " ".join(sys.argv[1:] if argv is None else argv)
+    command = "python benchmarks/speed.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     result = {"machine": machine()}
     for section in args.sections:
         result[section] = {"fit": bench_fit, "inference": bench_inference, "scale": bench_scale,

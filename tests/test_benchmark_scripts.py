@@ -40,6 +40,31 @@ def test_speed_sections_run_and_write_reports(speed, tmp_path):
     assert "DASAD / RoSAS" in markdown and "fraction of possible" in markdown and "## GPU" in markdown
 
 
+def test_speed_fit_takes_dasad_params(speed, tmp_path, monkeypatch):
+    """``--dasad-params`` reaches every timed DASAD fit (lists as tuples) and the report names it."""
+    pytest.importorskip("deepod")
+    import pyod_dasad
+
+    seen = []
+    original = pyod_dasad.DASAD.fit
+
+    def fit(self, X, y=None):
+        seen.append((self.hidden_dims, self.token_dim))
+        return original(self, X, y)
+
+    monkeypatch.setattr(pyod_dasad.DASAD, "fit", fit)
+    argv = ["--sections", "fit", "--datasets", "6_cardio", "--epochs", "1", "--steps", "2", "--repeats", "1",
+            "--dasad-params", '{"hidden_dims": [16, 8], "token_dim": 8}', "--out-dir", str(tmp_path),
+            "--out-name", "narrow"]
+    assert speed.main(argv) == 0
+    assert seen and set(seen) == {((16, 8), 8)}
+    assert json.loads((tmp_path / "narrow.json").read_text())["fit"]["dasad_params"] == {
+        "hidden_dims": [16, 8], "token_dim": 8}
+    assert "DASAD with hidden_dims=(16, 8), token_dim=8" in (tmp_path / "narrow.md").read_text()
+    with pytest.raises(SystemExit):
+        speed.main(["--dasad-params", "[1, 2]"])
+
+
 @pytest.fixture()
 def ablation(monkeypatch):
     yield _script(monkeypatch, "ablation")
