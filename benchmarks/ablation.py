@@ -46,6 +46,7 @@ VARIANTS = {
     "warm-up weight 1.0": {"warmup_weight": 1.0},
     "min-max scaling": {"preprocessing": "minmax"},
     "contrastive off": {"contrastive": "off"},
+    "contrastive asymmetric (the method as specified)": {"contrastive": "asymmetric"},
     "contrastive symmetric": {"contrastive": "symmetric"},
     "no reconstruction loss": {"lambda_rec": 0.0},
     "latent view only": {"views": ("latent",)},
@@ -62,6 +63,7 @@ VARIANTS = {
     "lr 3e-4": {"lr": 3e-4},
     "lr 2e-3": {"lr": 2e-3},
     "lr 3e-3": {"lr": 3e-3},
+    "dynamic weight averaging of the loss terms (as in RoSAS)": {"loss_weighting": "dwa"},
 }
 
 

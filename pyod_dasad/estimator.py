@@ -189,7 +189,10 @@ class DASAD(BaseDetector):
     lambda_con : float, default=0.1
         Weight of the contrastive loss.
     loss_weighting : {'fixed', 'dwa'}, default='fixed'
-        Fixed weights, or dynamic weight averaging of the three terms (as in RoSAS).
+        Fixed weights, or dynamic weight averaging (as in RoSAS) of the terms that are on:
+        the scoring loss, the reconstruction loss when ``lambda_rec > 0`` and the
+        contrastive loss when it is on and ``lambda_con > 0``. Measured, not adopted: see
+        ``docs/results.md``.
     temperature_normal : float, default=0.1
         Contrastive temperature of normal anchors (and of all anchors when symmetric).
     temperature_anomaly : float, default=0.5

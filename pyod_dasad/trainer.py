@@ -38,6 +38,20 @@ def resolve_ema_decay(ema_decay, total_steps):
     return max(0.0, 1.0 - 1.0 / (EMA_AUTO_HORIZON * total_steps))
 
 
+def active_loss_terms(params):
+    """Indices (into ``LOSS_TERMS``) of the loss terms that enter the total: the scoring
+    loss always, the reconstruction loss when ``lambda_rec > 0``, the contrastive loss when
+    it is on and ``lambda_con > 0``. Dynamic weight averaging shares its weights among these
+    only: an inactive term's zero loss would otherwise take a share of the weight and raise
+    the others'."""
+    active = [0]
+    if params["lambda_rec"] > 0:
+        active.append(1)
+    if params["contrastive"] != "off" and params["lambda_con"] > 0:
+        active.append(2)
+    return np.asarray(active)
+
+
 def to_device(batch, device):
     """Host array -> float32 tensor on ``device`` (pinned, asynchronous copy on CUDA)."""
     tensor = torch.from_numpy(np.ascontiguousarray(batch, dtype=np.float32))
@@ -256,7 +270,8 @@ class Trainer:
         params = list(net.parameters())
         optimizer = make_adam(params, p["lr"], p["weight_decay"])
         scaler = grad_scaler(self.device, self.amp_dtype)
-        dwa = DynamicWeightAverage(len(LOSS_TERMS)) if p["loss_weighting"] == "dwa" else None
+        active_terms = active_loss_terms(p)
+        dwa = DynamicWeightAverage(active_terms.size) if p["loss_weighting"] == "dwa" else None
         self.init_center(X, unlabelled)
         average = WeightAverage(net, self.ema_decay) if self.ema_decay > 0 else None
         net.train()
@@ -280,7 +295,9 @@ class Trainer:
                 elif not p["pseudo_labels"] and epoch == p["warmup_epochs"]:
                     weights[unlabelled] = 1.0
                     sampler.update(targets, weights)
-            term_weights = dwa.weights() if dwa is not None else np.ones(len(LOSS_TERMS))
+            term_weights = np.ones(len(LOSS_TERMS))
+            if dwa is not None:
+                term_weights[active_terms] = dwa.weights()
             sums = np.zeros(len(LOSS_TERMS) + 1)
             for _ in range(p["steps_per_epoch"]):
                 idx = sampler.sample()
@@ -310,7 +327,7 @@ class Trainer:
                 sums += values
             means = sums / p["steps_per_epoch"]
             if dwa is not None:
-                dwa.update(means[1:])
+                dwa.update(means[1:][active_terms])
             record = {"epoch": epoch, "loss": means[0]}
             record.update({k: means[i + 1] for i, k in enumerate(LOSS_TERMS)})
             self.history.append(record)

@@ -147,3 +147,37 @@ def test_weight_average_is_an_exponential_moving_average():
     for k, v in expected.items():
         assert torch.allclose(state[k], v, atol=1e-6), k
     assert torch.equal(state["1.num_batches_tracked"], steps)
+
+
+@pytest.mark.parametrize("overrides, active", [
+    ({}, [0, 1]),  # the defaults: contrastive loss off
+    ({"contrastive": "asymmetric"}, [0, 1, 2]),
+    ({"contrastive": "asymmetric", "lambda_con": 0.0}, [0, 1]),
+    ({"lambda_rec": 0.0}, [0]),
+])
+def test_dynamic_weight_averaging_shares_weight_among_the_active_terms_only(overrides, active):
+    """``loss_weighting='dwa'``: the weights of the terms in the total sum to their number,
+    and a term that is off keeps weight 1 (its loss is 0 or its lambda is 0), so it takes
+    no share from the others."""
+    from pyod_dasad.trainer import active_loss_terms
+
+    X, y, _ = blobs()
+    trainer, p = _trainer(loss_weighting="dwa", epochs=5, **overrides)
+    assert active_loss_terms(p).tolist() == active
+    seen = []
+    original = trainer.training_forward
+
+    def forward(xb, targets, weights, term_weights):
+        seen.append(np.array(term_weights, dtype=float))
+        return original(xb, targets, weights, term_weights)
+
+    trainer.training_forward = forward
+    trainer.fit(X, y)
+    steps = p["steps_per_epoch"]
+    late = seen[2 * steps:]  # from the third epoch on the weights follow the losses
+    assert late
+    for w in late:
+        assert w[active].sum() == pytest.approx(len(active))
+        assert np.all(np.delete(w, active) == 1.0)
+    if len(active) > 1:  # with two or more terms the losses' trends move the weights
+        assert any(not np.allclose(w[active], 1.0) for w in late)
