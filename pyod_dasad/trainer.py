@@ -152,6 +152,8 @@ class Trainer:
         #: whether pseudo-labels train the network (``pseudo_labels='auto'`` may drop them)
         self.pseudo_labels_on = bool(params["pseudo_labels"])
         self.ema_decay = resolve_ema_decay(params["ema_decay"], params["epochs"] * params["steps_per_epoch"])
+        #: indices into ``LOSS_TERMS`` of the terms that enter the total loss
+        self.active_terms = active_loss_terms(params)
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):
@@ -177,7 +179,7 @@ class Trainer:
         l_rec = hierarchical_reconstruction_loss(out.level_errors.float(), normal_weights)
         l_con = torch.zeros((), device=xb.device)
         active = weights > 0
-        if p["contrastive"] != "off" and p["lambda_con"] > 0 and int(active.sum()) > 1:
+        if LOSS_TERMS.index("con") in self.active_terms and int(active.sum()) > 1:
             xa = xb[active]
             with autocast(self.device, self.amp_dtype):
                 p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
@@ -270,7 +272,7 @@ class Trainer:
         params = list(net.parameters())
         optimizer = make_adam(params, p["lr"], p["weight_decay"])
         scaler = grad_scaler(self.device, self.amp_dtype)
-        active_terms = active_loss_terms(p)
+        active_terms = self.active_terms
         dwa = DynamicWeightAverage(active_terms.size) if p["loss_weighting"] == "dwa" else None
         self.init_center(X, unlabelled)
         average = WeightAverage(net, self.ema_decay) if self.ema_decay > 0 else None
