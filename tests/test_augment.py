@@ -1,6 +1,6 @@
 import torch
 
-from pyod_dasad.augment import corrupt
+from pyod_dasad.augment import corrupt, two_views
 
 
 def _gen(seed=0):
@@ -28,3 +28,24 @@ def test_rate_and_noise_and_determinism():
     noisy = corrupt(x, 0.0, 0.05, _gen())
     assert abs((noisy - x).std().item() - 0.05) < 0.005
     assert torch.equal(corrupt(x, 0.3, 0.01, _gen(7)), corrupt(x, 0.3, 0.01, _gen(7)))
+
+
+def test_two_views_stacks_two_independent_corruptions_of_the_batch():
+    x = torch.arange(40, dtype=torch.float32).reshape(10, 4)  # every value unique per column
+    assert torch.equal(two_views(x, 0.0, 0.0, _gen()), torch.cat([x, x]))
+    out = two_views(x, 0.5, 0.0, _gen())
+    assert out.shape == (20, 4)
+    for j in range(4):  # donors are rows of x, in the same column
+        assert set(out[:, j].tolist()) <= set(x[:, j].tolist())
+    assert not torch.equal(out[:10], out[10:])  # the two views differ
+    assert torch.equal(two_views(x, 0.5, 0.01, _gen(3)), two_views(x, 0.5, 0.01, _gen(3)))
+
+
+def test_two_views_rate_and_noise_match_corrupt():
+    x = torch.randn(2000, 10)
+    out = two_views(x, 0.3, 0.0, _gen())
+    for view in (out[:2000], out[2000:]):
+        frac = (view != x).float().mean().item()
+        assert 0.2 < frac < 0.35
+    noisy = two_views(x, 0.0, 0.05, _gen())
+    assert abs((noisy - torch.cat([x, x])).std().item() - 0.05) < 0.005

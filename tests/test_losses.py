@@ -155,3 +155,32 @@ def test_contrastive_loss_matches_the_masked_matrix_definition(mode, n_anomalies
     g_ref = torch.autograd.grad(ref, [p1, p2])
     for a, b in zip(g_fast, g_ref):
         assert torch.allclose(a, b, atol=1e-5)
+
+
+@pytest.mark.parametrize("mode", ["asymmetric", "symmetric"])
+def test_contrastive_loss_is_stable_at_a_low_temperature(mode):
+    """At temperature 0.01 the logits span 200: the written-out log-sum-exp shifts each row
+    by its largest candidate logit and still matches the reference (float64), gradient too."""
+    torch.manual_seed(0)
+    n = 16
+    p1 = torch.nn.functional.normalize(torch.randn(n, 4, dtype=torch.float64), dim=1).requires_grad_(True)
+    p2 = (-p1.detach()).requires_grad_(True)  # each row's partner as far away as possible
+    anomaly = torch.arange(n) < 5
+    weights = torch.rand(n, dtype=torch.float64)
+    fast = contrastive_loss(p1, p2, anomaly, weights, mode, 0.01, 0.02)
+    ref = _reference_contrastive(p1, p2, anomaly, weights, mode, 0.01, 0.02)
+    assert torch.isfinite(fast) and torch.allclose(fast, ref, rtol=1e-6)  # the reference's tau is float32
+    for a, b in zip(torch.autograd.grad(fast, [p1, p2]), torch.autograd.grad(ref, [p1, p2])):
+        assert torch.allclose(a, b, rtol=1e-5, atol=1e-8)
+
+
+def test_contrastive_loss_gradient_survives_a_retained_graph():
+    """Backward twice through one graph gives the same gradient (the saved weights are not
+    overwritten by the first backward)."""
+    torch.manual_seed(1)
+    p1 = torch.nn.functional.normalize(torch.randn(6, 3), dim=1).requires_grad_(True)
+    p2 = torch.nn.functional.normalize(torch.randn(6, 3), dim=1).requires_grad_(True)
+    loss = contrastive_loss(p1, p2, torch.arange(6) < 2, torch.ones(6))
+    first = torch.autograd.grad(loss, [p1], retain_graph=True)[0]
+    second = torch.autograd.grad(loss, [p1])[0]
+    assert torch.equal(first, second)

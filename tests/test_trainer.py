@@ -123,6 +123,23 @@ def test_contrastive_term_trains_when_switched_on_and_is_off_by_default(mode):
     assert all(h["con"] == 0 for h in off.fit(X, y))
 
 
+def test_contrastive_views_pass_separately_with_batch_norm():
+    """Without batch norm both augmented views go through the encoder in one pass; with it
+    each view keeps its own batch statistics (two passes). Both train the term."""
+    X, y, _ = blobs()
+    calls = {}
+    for batch_norm in (False, True):
+        trainer, _ = _trainer(contrastive="asymmetric", batch_norm=batch_norm, epochs=1, warmup_epochs=1)
+        project = trainer.net.project
+        rows = []
+        trainer.net.project = lambda x, project=project, rows=rows: rows.append(x.shape[0]) or project(x)
+        assert all(h["con"] > 0 for h in trainer.fit(X, y))
+        calls[batch_norm] = rows
+    steps = len(calls[True]) // 2
+    assert len(calls[False]) == steps and steps > 0
+    assert calls[False][0] == 2 * calls[True][0]
+
+
 def test_weight_average_is_an_exponential_moving_average():
     """``WeightAverage``: ``avg <- decay * avg + (1 - decay) * w`` for every floating-point
     parameter and buffer, started from their values at construction; integer buffers (a
