@@ -48,6 +48,7 @@ VARIANTS = {
     "contrastive off": {"contrastive": "off"},
     "contrastive asymmetric (the method as specified)": {"contrastive": "asymmetric"},
     "contrastive symmetric": {"contrastive": "symmetric"},
+    "contrastive asymmetric, 64 rows of each batch": {"contrastive": "asymmetric", "contrastive_batch_size": 64},
     "no reconstruction loss": {"lambda_rec": 0.0},
     "latent view only": {"views": ("latent",)},
     "no latent view (residual + error)": {"views": ("residual", "error")},

@@ -239,6 +239,11 @@ def check_params(est):
     if p["corruption_rate"] >= 1:
         raise ValueError("corruption_rate must be in [0, 1), got %r" % (est.corruption_rate,))
     p["noise_std"] = _non_negative_float("noise_std", est.noise_std)
+    p["contrastive_batch_size"] = est.contrastive_batch_size
+    if p["contrastive_batch_size"] is not None:
+        p["contrastive_batch_size"] = _positive_int("contrastive_batch_size", est.contrastive_batch_size)
+        if p["contrastive_batch_size"] < 2:
+            raise ValueError("contrastive_batch_size must be None or >= 2, got %r" % (est.contrastive_batch_size,))
     views = est.views
     if isinstance(views, str):
         views = (views,)

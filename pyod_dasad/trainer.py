@@ -11,7 +11,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ._compat import autocast, grad_scaler, inference_mode, make_adam, make_generator, WeightAverage
-from .augment import corrupt, two_views
+from .augment import corrupt
 from .device import resolve_inference_batch_size
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
 from .pseudo_labels import assign_pseudo_labels, auto_ratios, labels_stand_out
@@ -180,14 +180,20 @@ class Trainer:
         l_con = torch.zeros((), device=xb.device)
         active = weights > 0
         if LOSS_TERMS.index("con") in self.active_terms and int(active.sum()) > 1:
-            xa = xb[active]
+            rows = torch.nonzero(active).squeeze(1)
+            limit = p["contrastive_batch_size"]
+            if limit is not None and rows.numel() > limit:  # a random subset: the cost is quadratic in it
+                gdev = self.generator.device
+                rows = rows[torch.randperm(rows.numel(), generator=self.generator, device=gdev)[:limit].to(rows.device)]
+            xa = xb[rows]
             with autocast(self.device, self.amp_dtype):
                 if p["batch_norm"]:  # each view's own batch statistics
                     p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
                     p2 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
                 else:  # both views in one pass: the same per-row corruption, half the operator calls
-                    p1, p2 = net.project(two_views(xa, p["corruption_rate"], p["noise_std"], self.generator)).chunk(2)
-            l_con = contrastive_loss(p1.float(), p2.float(), targets[active] == 1, weights[active], p["contrastive"],
+                    views = corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator, copies=2)
+                    p1, p2 = net.project(views).chunk(2)
+            l_con = contrastive_loss(p1.float(), p2.float(), targets[rows] == 1, weights[rows], p["contrastive"],
                                      p["temperature_normal"], p["temperature_anomaly"])
         total = (term_weights[0] * l_score + term_weights[1] * p["lambda_rec"] * l_rec
                  + term_weights[2] * p["lambda_con"] * l_con)

@@ -114,12 +114,12 @@ def test_view_dropout_mask_never_hides_every_view():
 
 
 @pytest.mark.parametrize("mode", ["asymmetric", "symmetric"])
-def test_contrastive_term_trains_when_switched_on_and_is_off_by_default(mode):
+def test_contrastive_term_trains_when_on_and_is_on_by_default(mode):
     X, y, _ = blobs()
     on, _ = _trainer(contrastive=mode, epochs=3)
     assert all(h["con"] > 0 for h in on.fit(X, y))
-    off, p = _trainer(epochs=3)
-    assert p["contrastive"] == "off"
+    assert check_params(fast_dasad())["contrastive"] == "asymmetric"
+    off, _ = _trainer(contrastive="off", epochs=3)
     assert all(h["con"] == 0 for h in off.fit(X, y))
 
 
@@ -138,6 +138,20 @@ def test_contrastive_views_pass_separately_with_batch_norm():
     steps = len(calls[True]) // 2
     assert len(calls[False]) == steps and steps > 0
     assert calls[False][0] == 2 * calls[True][0]
+
+
+@pytest.mark.parametrize("limit, expected", [(None, 64), (10, 10), (100, 64)])
+def test_contrastive_batch_size_caps_the_rows_of_the_loss(limit, expected):
+    """At most ``contrastive_batch_size`` rows of each batch (two views each) enter the
+    contrastive loss; None or a larger cap takes every row of a 64-row batch."""
+    X, y, _ = blobs()
+    trainer, _ = _trainer(contrastive="asymmetric", contrastive_batch_size=limit, batch_size=64, epochs=1,
+                          warmup_epochs=1)
+    project = trainer.net.project
+    rows = []
+    trainer.net.project = lambda x: rows.append(x.shape[0]) or project(x)
+    assert all(h["con"] > 0 for h in trainer.fit(X, y))
+    assert rows and set(rows) == {2 * expected}
 
 
 def test_weight_average_is_an_exponential_moving_average():
@@ -167,10 +181,11 @@ def test_weight_average_is_an_exponential_moving_average():
 
 
 @pytest.mark.parametrize("overrides, active", [
-    ({}, [0, 1]),  # the defaults: contrastive loss off
-    ({"contrastive": "asymmetric"}, [0, 1, 2]),
+    ({}, [0, 1, 2]),  # the defaults: contrastive loss on
+    ({"contrastive": "off"}, [0, 1]),
     ({"contrastive": "asymmetric", "lambda_con": 0.0}, [0, 1]),
-    ({"lambda_rec": 0.0}, [0]),
+    ({"lambda_rec": 0.0}, [0, 2]),
+    ({"lambda_rec": 0.0, "contrastive": "off"}, [0]),
 ])
 def test_dynamic_weight_averaging_shares_weight_among_the_active_terms_only(overrides, active):
     """``loss_weighting='dwa'``: the weights of the terms in the total sum to their number,
