@@ -49,6 +49,7 @@ VARIANTS = {
     "contrastive asymmetric (the method as specified)": {"contrastive": "asymmetric"},
     "contrastive symmetric": {"contrastive": "symmetric"},
     "contrastive asymmetric, 64 rows of each batch": {"contrastive": "asymmetric", "contrastive_batch_size": 64},
+    "contrastive weight 0.3 (lambda_con)": {"lambda_con": 0.3},
     "no reconstruction loss": {"lambda_rec": 0.0},
     "latent view only": {"views": ("latent",)},
     "no latent view (residual + error)": {"views": ("residual", "error")},
