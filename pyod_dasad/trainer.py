@@ -178,26 +178,33 @@ class Trainer:
         normal_weights = weights * (targets == 0).to(weights.dtype)
         l_rec = hierarchical_reconstruction_loss(out.level_errors.float(), normal_weights)
         l_con = torch.zeros((), device=xb.device)
-        active = weights > 0
-        if LOSS_TERMS.index("con") in self.active_terms and int(active.sum()) > 1:
-            rows = torch.nonzero(active).squeeze(1)
-            limit = p["contrastive_batch_size"]
-            if limit is not None and rows.numel() > limit:  # a random subset: the cost is quadratic in it
-                gdev = self.generator.device
-                rows = rows[torch.randperm(rows.numel(), generator=self.generator, device=gdev)[:limit].to(rows.device)]
-            xa = xb[rows]
-            with autocast(self.device, self.amp_dtype):
-                if p["batch_norm"]:  # each view's own batch statistics
-                    p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
-                    p2 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
-                else:  # both views in one pass: the same per-row corruption, half the operator calls
-                    views = corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator, copies=2)
-                    p1, p2 = net.project(views).chunk(2)
-            l_con = contrastive_loss(p1.float(), p2.float(), targets[rows] == 1, weights[rows], p["contrastive"],
-                                     p["temperature_normal"], p["temperature_anomaly"])
+        if LOSS_TERMS.index("con") in self.active_terms:
+            l_con = self.contrastive_term(xb, targets, weights, l_con)
         total = (term_weights[0] * l_score + term_weights[1] * p["lambda_rec"] * l_rec
                  + term_weights[2] * p["lambda_con"] * l_con)
         return total, {"score": l_score, "rec": l_rec, "con": l_con}, out
+
+    def contrastive_term(self, xb, targets, weights, zero):
+        """The contrastive loss of the batch on (at most ``contrastive_batch_size`` of) its
+        rows with a non-zero weight; ``zero`` when fewer than two have one."""
+        p, net = self.p, self.net
+        rows = torch.nonzero(weights > 0).squeeze(1)  # one host sync for the count and the rows
+        if rows.numel() < 2:
+            return zero
+        limit = p["contrastive_batch_size"]
+        if limit is not None and rows.numel() > limit:  # a random subset: the cost is quadratic in it
+            gdev = self.generator.device
+            rows = rows[torch.randperm(rows.numel(), generator=self.generator, device=gdev)[:limit].to(rows.device)]
+        xa = xb[rows]
+        with autocast(self.device, self.amp_dtype):
+            if p["batch_norm"]:  # each view's own batch statistics
+                p1 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
+                p2 = net.project(corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator))
+            else:  # both views in one pass: the same per-row corruption, half the operator calls
+                views = corrupt(xa, p["corruption_rate"], p["noise_std"], self.generator, copies=2)
+                p1, p2 = net.project(views).chunk(2)
+        return contrastive_loss(p1.float(), p2.float(), targets[rows] == 1, weights[rows], p["contrastive"],
+                                p["temperature_normal"], p["temperature_anomaly"])
 
     def update_center(self, z, targets, weights):
         """Running mean of the credible-normal latent codes of the batch."""
