@@ -239,6 +239,9 @@ def check_params(est):
     if p["corruption_rate"] >= 1:
         raise ValueError("corruption_rate must be in [0, 1), got %r" % (est.corruption_rate,))
     p["noise_std"] = _non_negative_float("noise_std", est.noise_std)
+    p["pseudo_label_rows"] = est.pseudo_label_rows
+    if p["pseudo_label_rows"] is not None:
+        p["pseudo_label_rows"] = _positive_int("pseudo_label_rows", est.pseudo_label_rows)
     p["contrastive_batch_size"] = est.contrastive_batch_size
     if p["contrastive_batch_size"] is not None:
         p["contrastive_batch_size"] = _positive_int("contrastive_batch_size", est.contrastive_batch_size)

@@ -15,7 +15,7 @@ from .augment import corrupt
 from .device import resolve_inference_batch_size
 from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hierarchical_reconstruction_loss
 from .pseudo_labels import assign_pseudo_labels, auto_ratios, labels_stand_out
-from .sampler import BalancedBatchSampler
+from .sampler import BalancedBatchSampler, choice_without_replacement
 from .views import view_magnitudes
 
 logger = logging.getLogger("pyod_dasad")
@@ -228,17 +228,31 @@ class Trainer:
             self.net.center.copy_(z_sum / rows.size)
         self.net.train()
 
+    def refresh_rows(self, unlabelled):
+        """The unlabelled rows this refresh pseudo-labels: all of them, or above
+        ``pseudo_label_rows`` a fresh uniform sample of that many (sorted)."""
+        limit = self.p["pseudo_label_rows"]
+        if limit is None or unlabelled.size <= limit:
+            return unlabelled  # no random draw: fits below the limit are as before, bit for bit
+        return np.sort(choice_without_replacement(self.rng, unlabelled, limit))
+
     def refresh_pseudo_labels(self, X, unlabelled, targets, weights, has_labels):
-        """Pseudo-label the unlabelled rows from a streamed full pass (never n x n); returns the
-        :class:`PseudoLabels` and the ``(anomaly_ratio, normal_ratio)`` used."""
-        res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=unlabelled,
+        """Pseudo-label the unlabelled rows (at most ``pseudo_label_rows`` of them, see
+        :meth:`refresh_rows`) from a streamed pass (never n x n); unlabelled rows outside the
+        sample get weight 0 until the next refresh. Returns the :class:`PseudoLabels` and the
+        ``(anomaly_ratio, normal_ratio)`` used."""
+        rows = self.refresh_rows(unlabelled)
+        res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=rows,
                     amp_dtype=self.amp_dtype)
         anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
         pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
                                   normal_ratio, self.p["min_credibility"], use_score=has_labels, device=self.device)
-        targets[unlabelled] = pl.labels
-        weights[unlabelled] = pl.weights
+        if rows.size < unlabelled.size:  # the rows left out of the sample sit this round out
+            targets[unlabelled] = 0
+            weights[unlabelled] = 0.0
+        targets[rows] = pl.labels
+        weights[rows] = pl.weights
         return pl, (anomaly_ratio, normal_ratio)
 
     def resolve_ratios(self, X, unlabelled, scores, has_labels):
@@ -259,7 +273,9 @@ class Trainer:
         if self.auto_ratios is None:
             labelled_scores = []  # none: the fixed fallback shares
             if has_labels and p["warmup_epochs"] > 0:  # an untrained network's scores say nothing
-                labelled = np.setdiff1d(np.arange(X.shape[0]), unlabelled)
+                is_labelled = np.ones(X.shape[0], dtype=bool)  # O(n); setdiff1d's sort took 1 s at 1M rows
+                is_labelled[unlabelled] = False
+                labelled = np.flatnonzero(is_labelled)
                 labelled_scores = infer(self.net, X, self.transform, self.device, p["inference_batch_size"],
                                         rows=labelled, outputs=("score",), amp_dtype=self.amp_dtype)["score"]
             self.auto_ratios = auto_ratios(scores, labelled_scores, p["margin"])
@@ -298,14 +314,16 @@ class Trainer:
             if epoch >= p["warmup_epochs"]:
                 if self.pseudo_labels_on and (epoch - p["warmup_epochs"]) % p["pseudo_label_interval"] == 0:
                     pl, ratios = self.refresh_pseudo_labels(X, unlabelled, targets, weights, has_labels)
-                    entry = {"epoch": epoch, "anomalies": pl.n_anomalies, "normals": pl.n_normals,
+                    entry = {"epoch": epoch, "rows": int(len(pl.labels)),
+                             "anomalies": pl.n_anomalies, "normals": pl.n_normals,
                              "uncertain": pl.n_uncertain, "anomaly_ratio": ratios[0], "normal_ratio": ratios[1]}
                     if p["pseudo_labels"] == "auto" and not labels_stand_out(self.hidden_anomaly_share()):
                         # the labelled anomalies do not stand out: unlabelled rows are normals from here on
                         self.pseudo_labels_on = False
                         targets[unlabelled] = 0
                         weights[unlabelled] = 1.0
-                        entry.update(anomalies=0, normals=int(unlabelled.size), uncertain=0, dropped=True)
+                        entry.update(rows=int(unlabelled.size), anomalies=0, normals=int(unlabelled.size), uncertain=0,
+                                     dropped=True)
                         logger.info("pseudo-labels dropped at epoch %d: the warm-up model scores at least 90%% "
                                     "of the unlabelled rows like the labelled anomalies", epoch)
                     sampler.update(targets, weights)

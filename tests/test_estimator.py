@@ -221,6 +221,8 @@ def test_not_fitted():
     ("inference_batch_size", 0, "inference_batch_size must be a positive integer"),
     ("inference_batch_size", "large", "inference_batch_size must be 'auto' or a positive integer"),
     ("contrastive_batch_size", 1, "contrastive_batch_size must be None or >= 2"),
+    ("pseudo_label_rows", 0, "pseudo_label_rows must be a positive integer"),
+    ("pseudo_label_rows", 1e5, "pseudo_label_rows must be a positive integer"),
     ("contrastive_batch_size", 0, "contrastive_batch_size"),
     ("contrastive_batch_size", 2.5, "contrastive_batch_size"),
 ])
@@ -408,16 +410,18 @@ def test_unpickle_model_pickled_before_ema_decay(data):
     assert np.array_equal(restored.decision_function(X), old.decision_function(X))
 
 
-def test_unpickle_model_pickled_before_contrastive_batch_size(data):
-    """A model pickled before ``contrastive_batch_size`` existed put every row into the
-    contrastive loss: it loads with ``contrastive_batch_size=None`` and scores as before."""
+@pytest.mark.parametrize("param", ["contrastive_batch_size", "pseudo_label_rows"])
+def test_unpickle_model_pickled_before_a_row_limit_existed(data, param):
+    """A model pickled before ``contrastive_batch_size`` (``pseudo_label_rows``) existed put
+    every row into the contrastive loss (pseudo-labelled every unlabelled row): it loads
+    with the parameter None, the rule it was fitted with, and scores as before."""
     X, y, _ = data
     old = fast_dasad().fit(X, y)
     state = old.__getstate__()
-    del state["contrastive_batch_size"]
+    del state[param]
     restored = DASAD.__new__(DASAD)
     restored.__setstate__(pickle.loads(pickle.dumps(state)))
-    assert restored.get_params()["contrastive_batch_size"] is None
+    assert restored.get_params()[param] is None
     assert np.array_equal(restored.decision_function(X), old.decision_function(X))
 
 

@@ -51,12 +51,24 @@ def test_large_pools_draw_distinct_rows_fast_and_repeatably():
         choice_without_replacement(np.random.RandomState(1), pool[:3], 4)
 
 
+def test_a_large_share_of_a_large_pool_is_drawn_by_permutation():
+    """More than a sixteenth of a pool above PERMUTE_MAX (the pseudo-label sample): the same
+    draw as ``RandomState.choice``; a smaller share keeps the rejection path."""
+    pool = np.arange(2 * PERMUTE_MAX)
+    a = choice_without_replacement(np.random.RandomState(3), pool, PERMUTE_MAX // 4)
+    assert np.array_equal(a, np.random.RandomState(3).choice(pool, PERMUTE_MAX // 4, replace=False))
+    b = choice_without_replacement(np.random.RandomState(3), pool, 128)
+    assert not np.array_equal(b, np.random.RandomState(3).choice(pool, 128, replace=False))
+    assert np.unique(b).size == 128
+
+
 def test_rejection_sampling_is_uniform(monkeypatch):
     # force the large-pool path on a pool of 6 (k = 4 of 6: many repeats to redraw), then
     # compare every ordered draw's frequency with the uniform 1 / (6 * 5 * 4 * 3)
     from scipy.stats import chisquare
     import pyod_dasad.sampler as sampler
     monkeypatch.setattr(sampler, "PERMUTE_MAX", 0)
+    monkeypatch.setattr(sampler, "REJECTION_MAX_SHARE", 1.0)
     rs = np.random.RandomState(0)
     draws = np.array([sampler.choice_without_replacement(rs, np.arange(6), 4) for _ in range(18000)])
     assert all(np.unique(d).size == 4 for d in draws[:1000])

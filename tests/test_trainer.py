@@ -154,6 +154,51 @@ def test_contrastive_batch_size_caps_the_rows_of_the_loss(limit, expected):
     assert rows and set(rows) == {2 * expected}
 
 
+def test_pseudo_label_rows_samples_each_refresh_and_rests_the_others(monkeypatch):
+    """Above ``pseudo_label_rows`` each refresh pseudo-labels a fresh sorted sample of that
+    many unlabelled rows; the other unlabelled rows get weight 0 until the next refresh, and
+    labelled anomalies keep theirs."""
+    import pyod_dasad.trainer as trainer_module
+
+    X, y, _ = blobs()
+    unlabelled = y == 0
+    trainer, _ = _trainer(pseudo_label_rows=50, epochs=5, warmup_epochs=2)
+    updates = []
+    real_update = trainer_module.BalancedBatchSampler.update
+    monkeypatch.setattr(trainer_module.BalancedBatchSampler, "update",
+                        lambda self, t, w: updates.append((t.copy(), w.copy())) or real_update(self, t, w))
+    scored = []
+    real_infer = trainer_module.infer
+    monkeypatch.setattr(trainer_module, "infer",
+                        lambda *a, rows=None, **k: scored.append(rows) or real_infer(*a, rows=rows, **k))
+    trainer.fit(X, y)
+    log = trainer.pseudo_label_log
+    assert [r["epoch"] for r in log] == [2, 3, 4] and all(r["rows"] == 50 for r in log)
+    assert all(r["anomalies"] + r["normals"] + r["uncertain"] == 50 for r in log)
+    samples = [rows for rows in scored if rows is not None and len(rows) == 50]
+    assert len(samples) == 3
+    for rows in samples:
+        assert np.all(np.diff(rows) > 0) and unlabelled[rows].all()
+    assert len({tuple(rows) for rows in samples}) == 3  # drawn afresh each time
+    for (targets, weights), rows in zip(updates[-3:], samples):  # the first update: the warm-up weights
+        rest = np.setdiff1d(np.flatnonzero(unlabelled), rows)
+        assert (weights[rest] == 0).all() and (targets[rest] == 0).all()
+        assert (weights[~unlabelled] == 1.0).all() and (targets[~unlabelled] == 1).all()
+        assert (weights[rows] > 0).any()
+
+
+@pytest.mark.parametrize("limit", [None, 200, 10_000])
+def test_pseudo_label_rows_at_or_above_the_unlabelled_count_changes_nothing(limit):
+    """With at most ``pseudo_label_rows`` unlabelled rows every refresh labels all of them
+    and draws nothing at random: the fit is the same as with None, bit for bit."""
+    X, y, _ = blobs()  # 215 unlabelled rows
+    reference = fast_dasad(pseudo_label_rows=None, epochs=4, warmup_epochs=2).fit(X, y)
+    fitted = fast_dasad(pseudo_label_rows=limit if limit != 200 else 215, epochs=4, warmup_epochs=2).fit(X, y)
+    assert [r["rows"] for r in fitted.pseudo_label_history_] == [215, 215]
+    assert np.array_equal(fitted.decision_scores_, reference.decision_scores_)
+    assert check_params(fast_dasad())["pseudo_label_rows"] == 65536
+
+
 def test_weight_average_is_an_exponential_moving_average():
     """``WeightAverage``: ``avg <- decay * avg + (1 - decay) * w`` for every floating-point
     parameter and buffer, started from their values at construction; integer buffers (a
