@@ -187,6 +187,16 @@ def test_pseudo_label_rows_samples_each_refresh_and_rests_the_others(monkeypatch
         assert (weights[rows] > 0).any()
 
 
+def test_pseudo_label_sample_is_repeatable_with_the_seed():
+    """The refresh's sample comes from the fit's seeded generator: the same seed gives the
+    same fit, and sampling changes it from the every-row fit."""
+    X, y, _ = blobs()
+    a, b = (fast_dasad(pseudo_label_rows=60, epochs=4, warmup_epochs=2).fit(X, y) for _ in range(2))
+    assert np.array_equal(a.decision_scores_, b.decision_scores_)
+    every = fast_dasad(pseudo_label_rows=None, epochs=4, warmup_epochs=2).fit(X, y)
+    assert not np.array_equal(a.decision_scores_, every.decision_scores_)
+
+
 @pytest.mark.parametrize("limit", [None, 200, 10_000])
 def test_pseudo_label_rows_at_or_above_the_unlabelled_count_changes_nothing(limit):
     """With at most ``pseudo_label_rows`` unlabelled rows every refresh labels all of them
