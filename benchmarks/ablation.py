@@ -32,6 +32,8 @@ VARIANTS = {
     "refresh every 5 epochs": {"pseudo_label_interval": 5},
     "refresh every 25 epochs": {"pseudo_label_interval": 25},
     "every unlabelled row at every refresh (pseudo_label_rows=None)": {"pseudo_label_rows": None},
+    "a pseudo-label sample of 2,048 rows (pseudo_label_rows=2048)": {"pseudo_label_rows": 2048},
+    "a pseudo-label sample of 16,384 rows (pseudo_label_rows=16384)": {"pseudo_label_rows": 16384},
     "pseudo-anomalies as before (pseudo_anomaly_ratio='estimate')": {"pseudo_anomaly_ratio": "estimate"},
     "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
