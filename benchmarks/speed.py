@@ -287,7 +287,11 @@ def bench_scale(args):
                  point["peak_rss_gib"], point["data_gib"])
         points.append(point)
     n = np.array([p["rows"] for p in points], dtype=float)
-    summary = {"points": points, "epochs": args.epochs_scale}
+    summary = {"points": points, "epochs": args.epochs_scale,
+               # the growth from each size to the next: at most linear means it never rises with n
+               "fit_seconds_per_million_rows_between_sizes": [
+                   round((b["fit_seconds"] - a["fit_seconds"]) / (b["rows"] - a["rows"]) * 1e6, 3)
+                   for a, b in zip(points, points[1:])]}
     for key in ("fit_seconds", "peak_rss_gib"):
         fit = linregress(n, [p[key] for p in points])
         summary[key + "_linear_fit"] = {"per_million_rows": round(fit.slope * 1e6, 3),
@@ -306,7 +310,7 @@ def _plot_scale(points, summary, path):
     n = np.array([p["rows"] for p in points])
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, key, label in zip(axes, ("fit_seconds", "peak_rss_gib"), ("fit time (s)", "peak RSS (GiB)")):
-        ax.plot(n, [p[key] for p in points], "o", label="measured")
+        ax.plot(n, [p[key] for p in points], "o-", label="measured")
         line = summary[key + "_linear_fit"]
         grid = np.linspace(0, n.max(), 50)
         ax.plot(grid, line["intercept"] + line["per_million_rows"] * grid / 1e6, "--",
@@ -334,7 +338,7 @@ def bench_gpu(args):
     X, y = gaussian(args.gpu_rows, 30)
     batch = 65_536
     out = {"device": torch.cuda.get_device_name(0), "rows": args.gpu_rows, "repeats": args.repeats,
-           "device_batch": batch}
+           "device_batch": batch, "pseudo_label_rows": DASAD().pseudo_label_rows}
     for amp in (False, True):
         clf = DASAD(device="cuda", amp=amp, random_state=0)
         fit_s, _ = timed(lambda: clf.fit(X, y), 1)
@@ -412,6 +416,10 @@ def to_markdown(result, command):
             line = s[key + "_linear_fit"]
             lines.append("\n%s = %.3f + %.3f per million rows (R^2 = %.4f)" % (
                 key, line["intercept"], line["per_million_rows"], line["r2"]))
+        steps = s.get("fit_seconds_per_million_rows_between_sizes")
+        if steps:
+            lines.append("\nfit time added per million rows from each size to the next: %s s"
+                         % ", ".join("%.1f" % v for v in steps))
         lines += ["", "![scale](scale.png)", ""]
     if "gpu" in result:
         g = result["gpu"]
@@ -419,9 +427,13 @@ def to_markdown(result, command):
         if "skipped" in g:
             lines += ["Skipped: %s." % g["skipped"], ""]
         else:
+            # runs before pseudo_label_rows existed refreshed every row
+            sample = g.get("pseudo_label_rows")
+            refresh = "all %d rows" % g["rows"] if sample is None else "a sample of at most %d of the %d rows" % (
+                sample, g["rows"])
             lines += ["%s; d = 30 float32 rows, default DASAD (30 epochs x 20 steps x 256 rows, pseudo-labels "
-                      "refreshed over all %d rows each epoch after the warm-up); scoring best of %d."
-                      % (g["device"], g["rows"], g.get("repeats", 1)), "",
+                      "refreshed over %s each epoch after the warm-up); scoring best of %d."
+                      % (g["device"], refresh, g.get("repeats", 1)), "",
                       "| precision | autocast dtype | fit (s) | decision_function rows/s (host array in, "
                       "pinned batches of %s) | network alone on the GPU, rows/s (batches of %s) |"
                       % (g.get("inference_batch_size"), g.get("device_batch")),

@@ -280,8 +280,9 @@ class DASAD(BaseDetector):
     pseudo_label_history_ : list of dict
         At each refresh: the unlabelled rows pseudo-labelled (``rows``; at most
         ``pseudo_label_rows``), the counts of pseudo-anomalies, credible normals and
-        uncertain samples among them, and the two shares in use (``anomaly_ratio``, ``normal_ratio``); an entry
-        with ``dropped=True`` is where ``pseudo_labels='auto'`` dropped them (no refresh follows).
+        uncertain samples among them, and the two shares in use (``anomaly_ratio``,
+        ``normal_ratio``); an entry with ``dropped=True`` is where ``pseudo_labels='auto'``
+        dropped them (no refresh follows).
     pseudo_labels_ : bool
         Whether pseudo-labels were training the network at the end of ``fit``
         (``pseudo_labels`` resolved: ``'auto'`` gives False when it dropped them).
@@ -321,8 +322,8 @@ class DASAD(BaseDetector):
                  batch_norm=False, views=("latent", "residual", "error"), attention="learned",
                  token_norm="none", view_dropout=0.3, pseudo_labels=True, contrastive="asymmetric", epochs=30,
                  steps_per_epoch=20, batch_size=256, lr=1e-3, weight_decay=1e-3, ema_decay="auto",
-                 warmup_epochs=5, warmup_weight=0.1,
-                 pseudo_label_interval=1, pseudo_label_rows=65536, pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
+                 warmup_epochs=5, warmup_weight=0.1, pseudo_label_interval=1, pseudo_label_rows=65536,
+                 pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
                  loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
                  corruption_rate=0.3, noise_std=0.01, contrastive_batch_size=64, preprocessing="standard",

@@ -332,7 +332,8 @@ def test_every_constructor_parameter_changes_behaviour(data):
     X, y, _ = data
     base = fast_dasad().fit(X, y)
     changes = dict(hidden_dims=(12, 6), latent_dim=3, token_dim=6, projection_dim=3, batch_norm=True,
-                   views=("latent", "error"), attention="uniform", token_norm="direction", view_dropout=0.0, pseudo_labels=False,
+                   views=("latent", "error"), attention="uniform", token_norm="direction", view_dropout=0.0,
+                   pseudo_labels=False,
                    contrastive="symmetric", epochs=4, steps_per_epoch=5, batch_size=16, lr=3e-3,
                    weight_decay=1e-2, ema_decay=0.0, warmup_epochs=2, warmup_weight=0.5, pseudo_anomaly_ratio=0.05,
                    pseudo_normal_ratio=0.5, min_credibility=0.8, margin=0.01, lambda_rec=0.0,
@@ -342,6 +343,7 @@ def test_every_constructor_parameter_changes_behaviour(data):
     if TORCH_2:  # CPU autocast; torch 1.x falls back to float32 (tested in test_amp.py)
         changes["amp"] = True
     changes["contrastive_batch_size"] = 8  # of the 32-row batches
+    changes["pseudo_label_rows"] = 50  # of the unlabelled rows
     same_scores = []
     for name, value in changes.items():
         s = fast_dasad(**{name: value}).fit(X, y).decision_scores_
