@@ -187,6 +187,17 @@ def test_pseudo_label_rows_samples_each_refresh_and_rests_the_others(monkeypatch
         assert (weights[rows] > 0).any()
 
 
+def test_pseudo_label_sample_without_labels():
+    """Unsupervised mode samples too: each refresh's pseudo-anomalies (the 1% fallback) and
+    credible normals come from the sample."""
+    X, _, _ = blobs()
+    clf = fast_dasad(pseudo_label_rows=100, epochs=4, warmup_epochs=2).fit(X)
+    log = clf.pseudo_label_history_
+    assert [r["rows"] for r in log] == [100, 100]
+    assert all(r["anomalies"] == 1 and r["normals"] > 0 for r in log)
+    assert np.isfinite(clf.decision_scores_).all()
+
+
 def test_pseudo_label_sample_is_repeatable_with_the_seed():
     """The refresh's sample comes from the fit's seeded generator: the same seed gives the
     same fit, and sampling changes it from the every-row fit."""
