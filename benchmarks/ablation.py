@@ -37,6 +37,7 @@ VARIANTS = {
     "pseudo-anomalies as before (pseudo_anomaly_ratio='estimate')": {"pseudo_anomaly_ratio": "estimate"},
     "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
+    "min credibility 0.3": {"min_credibility": 0.3},
     "3x steps per epoch (60)": {"steps_per_epoch": 60},
     "10x steps per epoch (200)": {"steps_per_epoch": 200},
     "weight decay 1e-5 (the default of pyod_dasad 0.1.0)": {"weight_decay": 1e-5},
