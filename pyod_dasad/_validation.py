@@ -96,6 +96,10 @@ def check_inference_batch_size(value):
     return _positive_int("inference_batch_size", value)
 
 
+def _positive_int_or_none(name, value):
+    return None if value is None else _positive_int(name, value)
+
+
 def _non_negative_int(name, value):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
         raise ValueError("%s must be a non-negative integer, got %r" % (name, value))
@@ -239,14 +243,10 @@ def check_params(est):
     if p["corruption_rate"] >= 1:
         raise ValueError("corruption_rate must be in [0, 1), got %r" % (est.corruption_rate,))
     p["noise_std"] = _non_negative_float("noise_std", est.noise_std)
-    p["pseudo_label_rows"] = est.pseudo_label_rows
-    if p["pseudo_label_rows"] is not None:
-        p["pseudo_label_rows"] = _positive_int("pseudo_label_rows", est.pseudo_label_rows)
-    p["contrastive_batch_size"] = est.contrastive_batch_size
-    if p["contrastive_batch_size"] is not None:
-        p["contrastive_batch_size"] = _positive_int("contrastive_batch_size", est.contrastive_batch_size)
-        if p["contrastive_batch_size"] < 2:
-            raise ValueError("contrastive_batch_size must be None or >= 2, got %r" % (est.contrastive_batch_size,))
+    p["pseudo_label_rows"] = _positive_int_or_none("pseudo_label_rows", est.pseudo_label_rows)
+    p["contrastive_batch_size"] = _positive_int_or_none("contrastive_batch_size", est.contrastive_batch_size)
+    if p["contrastive_batch_size"] is not None and p["contrastive_batch_size"] < 2:
+        raise ValueError("contrastive_batch_size must be None or >= 2, got %r" % (est.contrastive_batch_size,))
     views = est.views
     if isinstance(views, str):
         views = (views,)
