@@ -338,11 +338,12 @@ def bench_gpu(args):
     X, y = gaussian(args.gpu_rows, 30)
     batch = 65_536
     out = {"device": torch.cuda.get_device_name(0), "rows": args.gpu_rows, "repeats": args.repeats,
-           "device_batch": batch, "pseudo_label_rows": DASAD().pseudo_label_rows}
+           "device_batch": batch}
     for amp in (False, True):
         clf = DASAD(device="cuda", amp=amp, random_state=0)
         fit_s, _ = timed(lambda: clf.fit(X, y), 1)
         out["inference_batch_size"] = resolve_inference_batch_size(clf.inference_batch_size, clf.device_)
+        out["pseudo_label_rows"] = clf.pseudo_label_rows
         clf.decision_function(X[:100_000])
         torch.cuda.synchronize()
         score_s, _ = timed(lambda: clf.decision_function(X), args.repeats)
