@@ -70,6 +70,7 @@ VARIANTS = {
     "lr 2e-3": {"lr": 2e-3},
     "lr 3e-3": {"lr": 3e-3},
     "dynamic weight averaging of the loss terms (as in RoSAS)": {"loss_weighting": "dwa"},
+    "no out-of-range guard (out_of_range_factor=None)": {"out_of_range_factor": None},
 }
 
 

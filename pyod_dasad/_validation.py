@@ -119,6 +119,16 @@ def _positive_float(name, value):
     return value
 
 
+def check_out_of_range_factor(value):
+    """None, or a finite number > 1 (so that a training row is never out of range)."""
+    if value is None:
+        return None
+    value = _non_negative_float("out_of_range_factor", value)
+    if value <= 1:
+        raise ValueError("out_of_range_factor must be None or a number > 1, got %r" % (value,))
+    return value
+
+
 def _interval(low_open, high):
     """``(0, high]`` or ``[0, high]``, as the error messages write it."""
     return "%s0, %s]" % ("(" if low_open else "[", high)
@@ -244,6 +254,7 @@ def check_params(est):
         raise ValueError("corruption_rate must be in [0, 1), got %r" % (est.corruption_rate,))
     p["noise_std"] = _non_negative_float("noise_std", est.noise_std)
     p["pseudo_label_rows"] = _positive_int_or_none("pseudo_label_rows", est.pseudo_label_rows)
+    p["out_of_range_factor"] = check_out_of_range_factor(est.out_of_range_factor)
     p["contrastive_batch_size"] = _positive_int_or_none("contrastive_batch_size", est.contrastive_batch_size)
     if p["contrastive_batch_size"] is not None and p["contrastive_batch_size"] < 2:
         raise ValueError("contrastive_batch_size must be None or >= 2, got %r" % (est.contrastive_batch_size,))

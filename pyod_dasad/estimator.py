@@ -10,10 +10,11 @@ from sklearn.utils.validation import check_is_fitted
 
 from ._compat import amp_dtype, torch_load_bytes, torch_save_bytes, torch_threads
 from ._validation import (check_features, check_inference_batch_size, check_labels, check_n_jobs as _check_n_jobs,
-                          check_params)
+                          check_out_of_range_factor, check_params)
 from .device import resolve_device, resolve_inference_batch_size
 from .explain import Explanation
 from .network import DASADNet
+from .out_of_range import guard_scores, log_distances, range_statistics
 from .trainer import Trainer, infer
 
 logger = logging.getLogger("pyod_dasad")
@@ -41,7 +42,10 @@ class _BatchTransform:
     scoring small batches.
     """
 
-    def __init__(self, scaler):
+    def __init__(self, scaler, record_square_norms=False):
+        #: with ``record_square_norms``, each scaled batch's squared row norms (float64), in
+        #: call order: the out-of-range distances at the cost of one product per batch
+        self.square_norms = [] if record_square_norms else None
         if scaler is None:
             self.a = self.b = None
         elif isinstance(scaler, MinMaxScaler):
@@ -50,11 +54,16 @@ class _BatchTransform:
             self.a, self.b = 1.0 / scaler.scale_, -scaler.mean_ / scaler.scale_
 
     def __call__(self, batch):
-        if self.a is None:
-            return np.asarray(batch, dtype=np.float32)
-        out = np.asarray(batch, dtype=np.float64) * self.a
-        out += self.b
-        return out.astype(np.float32)
+        # a value beyond float32's range becomes inf: only rows far outside the training
+        # data get there when scaling, and their scores are the out-of-range guard's
+        with np.errstate(over="ignore"):
+            if self.a is None:
+                return np.asarray(batch, dtype=np.float32)
+            out = np.asarray(batch, dtype=np.float64) * self.a
+            out += self.b
+            if self.square_norms is not None:
+                self.square_norms.append(np.einsum("ij,ij->i", out, out))
+            return out.astype(np.float32)
 
 
 class DASAD(BaseDetector):
@@ -171,6 +180,19 @@ class DASAD(BaseDetector):
         screens of ``benchmarks/results/ablation_pseudo_label_rows_paired.md``.
         None: every unlabelled row at every refresh (the rule before this parameter; a fit
         with at most this many unlabelled rows is the same either way, bit for bit).
+    out_of_range_factor : float > 1 or None, default=3.0
+        Rows farther from the training mean than this many times the farthest training
+        row (Euclidean distance, each feature in training standard deviations) are *out
+        of range*: their score is raised to at least the highest training score plus
+        ``log(distance / (out_of_range_factor * farthest))``: a floor above every
+        training row that rises with the distance (the guard never lowers a score). The network's score is a learned
+        piecewise linear map that extrapolates with an arbitrary sign far from the data
+        (on cardio a row 1,000 standard deviations out along one feature scored -42,
+        below every training row) and can overflow float32 there (NaN, which ``predict``
+        read as an inlier). Training rows are never out of range, so ``decision_scores_``,
+        ``threshold_`` and every score within range are the network's own. None: the
+        network's score everywhere (the method as published). See
+        :mod:`pyod_dasad.out_of_range` and ``docs/results.md``.
     pseudo_anomaly_ratio : float, 'auto' or 'estimate', default='auto'
         Fraction of unlabelled samples taken as pseudo-anomaly candidates, in [0, 0.5]
         (0: none). ``'auto'``: none when there are labelled anomalies - the labels define
@@ -290,6 +312,11 @@ class DASAD(BaseDetector):
         With an ``'auto'`` pseudo-label share: the estimated share of anomalies among the
         unlabelled training samples, from which the shares were set (None otherwise, or
         when there was no labelled anomaly to estimate it from).
+    range_center_, range_scale_ : ndarray of shape (n_features,)
+        The training mean and standard deviation (1 for a constant feature) that measure
+        the out-of-range distance (``out_of_range_factor``).
+    range_radius_ : float
+        The largest such distance of a training row.
     ema_decay_ : float
         The weight average's decay in use (``ema_decay`` resolved; 0: no average).
     seed_ : int
@@ -323,7 +350,7 @@ class DASAD(BaseDetector):
                  token_norm="none", view_dropout=0.3, pseudo_labels=True, contrastive="asymmetric", epochs=30,
                  steps_per_epoch=20, batch_size=256, lr=1e-3, weight_decay=1e-3, ema_decay="auto",
                  warmup_epochs=5, warmup_weight=0.1, pseudo_label_interval=1, pseudo_label_rows=65536,
-                 pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
+                 out_of_range_factor=3.0, pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
                  loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
                  corruption_rate=0.3, noise_std=0.01, contrastive_batch_size=64, preprocessing="standard",
@@ -350,6 +377,7 @@ class DASAD(BaseDetector):
         self.warmup_weight = warmup_weight
         self.pseudo_label_interval = pseudo_label_interval
         self.pseudo_label_rows = pseudo_label_rows
+        self.out_of_range_factor = out_of_range_factor
         self.pseudo_anomaly_ratio = pseudo_anomaly_ratio
         self.pseudo_normal_ratio = pseudo_normal_ratio
         self.min_credibility = min_credibility
@@ -432,6 +460,10 @@ class DASAD(BaseDetector):
             self.scaler_ = _fit_in_chunks(MinMaxScaler(), X)
         else:
             self.scaler_ = None
+        if self.scaler_ is not None and not all(np.isfinite(getattr(self.scaler_, a)).all()
+                                                for a in ("scale_", "mean_", "min_") if hasattr(self.scaler_, a)):
+            raise ValueError("X holds values too large to scale in float64 (the %s scaler's statistics "
+                             "overflow); rescale X first" % p["preprocessing"])
         transform = _BatchTransform(self.scaler_)
         self.net_config_ = {
             "n_features": int(X.shape[1]), "hidden_dims": p["hidden_dims"], "latent_dim": p["latent_dim"],
@@ -451,6 +483,8 @@ class DASAD(BaseDetector):
         res = infer(self.net_, X, transform, self.device_, p["inference_batch_size"],
                     outputs=("score", "magnitudes"), amp_dtype=self.amp_dtype_)
         self.decision_scores_ = res["score"]
+        center, scale, log_radius = range_statistics(X, self.scaler_)
+        self.range_center_, self.range_scale_, self.range_radius_ = center, scale, float(np.exp(log_radius))
         self.magnitude_quantiles_ = np.quantile(res["magnitudes"], _QUANTILE_GRID, axis=0)
         self._process_decision_scores()
         self._classes = 2
@@ -462,9 +496,34 @@ class DASAD(BaseDetector):
         X = check_features(self, X, reset=False)
         batch = resolve_inference_batch_size(check_inference_batch_size(self.inference_batch_size), self.device_)
         n_jobs = _check_n_jobs(self.n_jobs)
+        factor = check_out_of_range_factor(self.out_of_range_factor)  # may be set after fit
+        guard = factor is not None and "score" in outputs
+        if guard and not hasattr(self, "range_radius_"):
+            raise ValueError("out_of_range_factor needs the training radius, and this model was fitted "
+                             "before the parameter existed (no range_radius_): refit it, or set "
+                             "out_of_range_factor=None")
+        # with the default standardisation the scaled batches are the distances' own units:
+        # their squared norms come with the scaling instead of a second pass over X
+        standard = isinstance(self.scaler_, StandardScaler)
+        transform = _BatchTransform(self.scaler_, record_square_norms=guard and standard)
         with torch_threads(n_jobs):
-            return infer(self.net_, X, _BatchTransform(self.scaler_), self.device_, int(batch), top_k=top_k,
-                         outputs=outputs, amp_dtype=getattr(self, "amp_dtype_", None))
+            res = infer(self.net_, X, transform, self.device_, int(batch), top_k=top_k,
+                        outputs=outputs, amp_dtype=getattr(self, "amp_dtype_", None))
+        if guard:
+            if standard:
+                square = np.concatenate(transform.square_norms) if transform.square_norms else np.empty(0)
+                with np.errstate(divide="ignore"):
+                    log_distance = 0.5 * np.log(square)
+                big = ~np.isfinite(square)
+                if big.any():  # their squared norms overflowed: recomputed without overflow
+                    log_distance[big] = log_distances(X[big], self.range_center_, self.range_scale_)
+            else:
+                log_distance = log_distances(X, self.range_center_, self.range_scale_)
+            with np.errstate(divide="ignore"):  # a radius of 0: every other row is out of range
+                log_radius = np.log(self.range_radius_)
+            res["score"] = guard_scores(res["score"], log_distance, log_radius, factor,
+                                        float(np.max(self.decision_scores_)))
+        return res
 
     def decision_function(self, X):
         """Anomaly scores of X (higher = more abnormal).
@@ -539,6 +598,8 @@ class DASAD(BaseDetector):
         state.setdefault("contrastive_batch_size", None)
         # pickled before pseudo_label_rows existed: every unlabelled row was pseudo-labelled
         state.setdefault("pseudo_label_rows", None)
+        # pickled before out_of_range_factor existed: the network's score everywhere
+        state.setdefault("out_of_range_factor", None)
         if "net_config_" in state:
             state.setdefault("ema_decay_", 0.0)
             state.setdefault("pseudo_labels_", bool(state.get("pseudo_labels", True)))

@@ -427,3 +427,43 @@ def test_weight_decay_by_labels_reads_the_committed_screen(by_labels):
     screen has its label count (15 for arrhythmia, 30 elsewhere)."""
     pairs = by_labels.paired("DevNet protocol", "weight decay 1e-3", "weight decay 1e-2")
     assert len(pairs) == 80 and {n for n, _ in pairs} == {15, 30}
+
+
+@pytest.fixture()
+def extreme_rows(monkeypatch):
+    yield _script(monkeypatch, "extreme_rows")
+    sys.modules.pop("extreme_rows", None)
+
+
+@pytest.fixture()
+def compare_stores(monkeypatch):
+    yield _script(monkeypatch, "compare_stores")
+    sys.modules.pop("compare_stores", None)
+
+
+def test_extreme_rows_scores_far_rows_with_and_without_the_guard(extreme_rows, tmp_path, capsys):
+    out = tmp_path / "extreme.md"
+    assert extreme_rows.main(["--dataset", "6_cardio", "--features", "1", "--out", str(out)]) == 0
+    text = out.read_text()
+    assert "| 1e+20 |" in text and "rows are out of range" not in text and "rows beyond" in text
+    # with the guard every far row is predicted an outlier: the cell ends in "(1)"
+    table = [line for line in text.splitlines() if line.startswith("| 1e+")]
+    assert table and all(cell.strip().endswith("(1)") for line in table for cell in line.strip("|").split("|")[1:])
+
+
+def test_compare_stores_reports_changed_fits_and_checks_the_rest(compare_stores, tmp_path, capsys):
+    import shutil
+    from adbench_runs.store import FitKey, ResultStore
+    old_path, new_path = tmp_path / "old.db", tmp_path / "new.db"
+    store = ResultStore(str(old_path))
+    for seed, pr in ((1, 0.5), (2, 0.6), (3, 0.7)):
+        store.write(FitKey("d", "adbench", 0.1, seed, "DASAD"), {"status": "ok", "auc_pr": pr, "auc_roc": 0.8})
+    store.close()
+    shutil.copy(old_path, new_path)
+    store = ResultStore(str(new_path))
+    store.write(FitKey("d", "adbench", 0.1, 1, "DASAD"), {"status": "ok", "auc_pr": 0.55, "auc_roc": 0.8})
+    store.write(FitKey("d", "adbench", 0.1, 2, "DASAD"), {"status": "ok", "auc_pr": 0.6, "auc_roc": 0.8})
+    store.close()
+    assert compare_stores.main([str(old_path), str(new_path)]) == 0
+    text = capsys.readouterr().out
+    assert "1 fits changed; 1 more were refitted" in text and "| d | adbench | 0.1 | 1 | none | 0.5000 | 0.5500 | +0.0500" in text

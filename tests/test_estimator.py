@@ -223,6 +223,9 @@ def test_not_fitted():
     ("contrastive_batch_size", 1, "contrastive_batch_size must be None or >= 2"),
     ("pseudo_label_rows", 0, "pseudo_label_rows must be a positive integer"),
     ("pseudo_label_rows", 1e5, "pseudo_label_rows must be a positive integer"),
+    ("out_of_range_factor", 1.0, "out_of_range_factor must be None or a number > 1"),
+    ("out_of_range_factor", float("inf"), "out_of_range_factor"),
+    ("out_of_range_factor", "far", "out_of_range_factor"),
     ("contrastive_batch_size", 0, "contrastive_batch_size"),
     ("contrastive_batch_size", 2.5, "contrastive_batch_size"),
 ])
