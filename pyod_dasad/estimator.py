@@ -519,7 +519,7 @@ class DASAD(BaseDetector):
                     log_distance[big] = log_distances(X[big], self.range_center_, self.range_scale_)
             else:
                 log_distance = log_distances(X, self.range_center_, self.range_scale_)
-            with np.errstate(divide="ignore"):  # a radius of 0: every other row is out of range
+            with np.errstate(divide="ignore"):  # a radius of 0: guard_scores floors it
                 log_radius = np.log(self.range_radius_)
             res["score"] = guard_scores(res["score"], log_distance, log_radius, factor,
                                         float(np.max(self.decision_scores_)))

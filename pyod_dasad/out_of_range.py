@@ -24,6 +24,12 @@ import numpy as np
 from sklearn.preprocessing import StandardScaler
 
 _CHUNK = 65536
+#: Floor of the training radius: when every training row is the same, any other row is out
+#: of range and its score stays finite (the floor stands in for a radius of 0).
+RADIUS_FLOOR = 1e-12
+#: Cap of a log distance: a row whose standardised values overflow float64 counts as at
+#: float64's largest value, so that its score stays finite.
+LOG_DISTANCE_MAX = float(np.log(np.finfo(np.float64).max))
 
 
 def range_statistics(X, scaler=None):
@@ -96,7 +102,7 @@ def guard_scores(scores, log_distance, log_radius, factor, top):
     log_distance : ndarray (n,)
         :func:`log_distances` of the rows.
     log_radius : float
-        The training rows' log radius.
+        The training rows' log radius (floored at ``log(RADIUS_FLOOR)``).
     factor : float > 1
     top : float
         The highest training score.
@@ -104,9 +110,11 @@ def guard_scores(scores, log_distance, log_radius, factor, top):
     Returns
     -------
     ndarray (n,)
-        The scores, out-of-range rows raised; the input is not modified.
+        The scores, out-of-range rows raised (finite for any finite ``top``); the input
+        is not modified.
     """
-    excess = log_distance - (log_radius + np.log(factor))
+    log_radius = max(float(log_radius), float(np.log(RADIUS_FLOOR)))
+    excess = np.minimum(log_distance, LOG_DISTANCE_MAX) - (log_radius + np.log(factor))
     far = excess > 0
     if not far.any():
         return scores

@@ -147,3 +147,18 @@ def test_distances_recorded_while_scaling_match_the_separate_pass(fitted):
     assert np.allclose(recorded[:-2], separate[:-2], rtol=1e-12)
     assert np.all(np.isinf(recorded[-2:])) and np.all(np.isfinite(separate[-2:]))  # overflowed: recomputed
     assert clf.decision_function(rows[-2:]).min() > clf.decision_scores_.max() + 5
+
+
+def test_identical_training_rows_give_finite_scores_above_them():
+    """Every training row the same: the radius is 0, any other row is out of range, and its
+    score is still finite (the radius floor), as is one beyond float64's range."""
+    X = np.ones((40, 3))
+    y = np.zeros(40, dtype=int)
+    y[:2] = 1
+    clf = fast_dasad().fit(X, y)
+    assert clf.range_radius_ == 0.0
+    rows = np.array([[1.0, 1.0, 1.0], [1.0, 1.0, 2.0], [1.0, 1.0, 1e6], [1.0, 1.0, 1.7e308]])
+    scores = clf.decision_function(rows)
+    assert np.all(np.isfinite(scores))
+    assert np.isclose(scores[0], clf.decision_scores_[0])  # a training row: the network's own score
+    assert np.all(scores[1:] > clf.decision_scores_.max()) and np.all(np.diff(scores[1:]) > 0)
