@@ -467,3 +467,15 @@ def test_compare_stores_reports_changed_fits_and_checks_the_rest(compare_stores,
     assert compare_stores.main([str(old_path), str(new_path)]) == 0
     text = capsys.readouterr().out
     assert "1 fits changed; 1 more were refitted" in text and "| d | adbench | 0.1 | 1 | none | 0.5000 | 0.5500 | +0.0500" in text
+
+
+def test_hidden_per_label_summary_counts_the_small_ratios(monkeypatch):
+    screen = _script(monkeypatch, "screen_hidden_per_label")
+    try:
+        rows = [{"set": "s", "pi_cur": 0.5, "pi_mpe": 0.02, "truth": 0.02, "n_u": 1000, "m": 30, "m_true": 30},
+                {"set": "s", "pi_cur": 0.1, "pi_mpe": 0.3, "truth": 0.1, "n_u": 1000, "m": 30, "m_true": 30}]
+        out = screen.summary(rows)["s"]
+        assert out["splits"] == 2 and out["splits_ratio_at_most_7"] == 1  # 0.02 * 1000 / 30 = 0.67; 10
+        assert abs(out["mae_default"] - 0.24) < 1e-12 and abs(out["mae_mixture_bound"] - 0.1) < 1e-12
+    finally:
+        sys.modules.pop("screen_hidden_per_label", None)
