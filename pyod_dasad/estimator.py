@@ -14,7 +14,7 @@ from ._validation import (check_features, check_inference_batch_size, check_labe
 from .device import resolve_device, resolve_inference_batch_size
 from .explain import Explanation
 from .network import DASADNet
-from .out_of_range import guard_scores, log_distances, range_statistics
+from .out_of_range import distance_ratios, guard_scores, log_distances, range_statistics
 from .trainer import Trainer, infer
 
 logger = logging.getLogger("pyod_dasad")
@@ -491,13 +491,14 @@ class DASAD(BaseDetector):
         return self
 
     # -- inference ---------------------------------------------------------------------
-    def _infer(self, X, top_k=0, outputs=("score", "alpha", "magnitudes")):
+    def _infer(self, X, top_k=0, outputs=("score", "alpha", "magnitudes"), distances=False):
         check_is_fitted(self, ["net_", "decision_scores_"])
         X = check_features(self, X, reset=False)
         batch = resolve_inference_batch_size(check_inference_batch_size(self.inference_batch_size), self.device_)
         n_jobs = _check_n_jobs(self.n_jobs)
         factor = check_out_of_range_factor(self.out_of_range_factor)  # may be set after fit
         guard = factor is not None and "score" in outputs
+        distances = guard or (distances and hasattr(self, "range_radius_"))  # pickled before the guard: none
         if guard and not hasattr(self, "range_radius_"):
             raise ValueError("out_of_range_factor needs the training radius, and this model was fitted "
                              "before the parameter existed (no range_radius_): refit it, or set "
@@ -505,11 +506,11 @@ class DASAD(BaseDetector):
         # with the default standardisation the scaled batches are the distances' own units:
         # their squared norms come with the scaling instead of a second pass over X
         standard = isinstance(self.scaler_, StandardScaler)
-        transform = _BatchTransform(self.scaler_, record_square_norms=guard and standard)
+        transform = _BatchTransform(self.scaler_, record_square_norms=distances and standard)
         with torch_threads(n_jobs):
             res = infer(self.net_, X, transform, self.device_, int(batch), top_k=top_k,
                         outputs=outputs, amp_dtype=getattr(self, "amp_dtype_", None))
-        if guard:
+        if distances:
             if standard:
                 square = np.concatenate(transform.square_norms) if transform.square_norms else np.empty(0)
                 with np.errstate(divide="ignore"):
@@ -521,8 +522,10 @@ class DASAD(BaseDetector):
                 log_distance = log_distances(X, self.range_center_, self.range_scale_)
             with np.errstate(divide="ignore"):  # a radius of 0: guard_scores floors it
                 log_radius = np.log(self.range_radius_)
-            res["score"] = guard_scores(res["score"], log_distance, log_radius, factor,
-                                        float(np.max(self.decision_scores_)))
+            res["log_distance"], res["log_radius"] = log_distance, log_radius
+            if guard:
+                res["score"] = guard_scores(res["score"], log_distance, log_radius, factor,
+                                            float(np.max(self.decision_scores_)))
         return res
 
     def decision_function(self, X):
@@ -567,7 +570,7 @@ class DASAD(BaseDetector):
         n_features = self.n_features_in_
         if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or not 1 <= top_k <= n_features:
             raise ValueError("top_k must be an integer in [1, n_features=%d], got %r" % (n_features, top_k))
-        res = self._infer(X, top_k=int(top_k))
+        res = self._infer(X, top_k=int(top_k), distances=True)
         percentiles = np.column_stack([
             100.0 * np.interp(res["magnitudes"][:, j], self.magnitude_quantiles_[:, j], _QUANTILE_GRID)
             for j in range(3)
@@ -575,9 +578,13 @@ class DASAD(BaseDetector):
         names = getattr(self, "feature_names_in_", None)
         if names is None:
             names = np.array(["x%d" % i for i in range(n_features)], dtype=object)
+        ratios = None
+        if "log_distance" in res:
+            ratios = distance_ratios(res["log_distance"], res["log_radius"])
         return Explanation(res["score"], self.net_.views, res["alpha"], res["magnitudes"], percentiles,
                            res["top_features"], np.asarray(names, dtype=object)[res["top_features"]],
-                           res["top_residuals"])
+                           res["top_residuals"], distance_ratios=ratios,
+                           out_of_range_factor=check_out_of_range_factor(self.out_of_range_factor))
 
     # -- persistence -------------------------------------------------------------------
     def __getstate__(self):

@@ -37,12 +37,19 @@ class Explanation:
     top_residuals : ndarray of shape (n_samples, top_k)
         The signed residual ``x - x_hat`` of those features: positive means the value is
         higher than the model expects.
+    distance_ratios : ndarray of shape (n_samples,) or None
+        Each sample's distance from the training mean (in training standard deviations)
+        as a multiple of the farthest training sample's: above ``out_of_range_factor`` the
+        sample is out of range and its score was raised by the out-of-range guard (None
+        for a model fitted before the guard existed).
+    out_of_range : ndarray of bool, shape (n_samples,) or None
+        ``distance_ratios > out_of_range_factor`` (None with the guard off).
     """
 
     magnitude_names = ("latent", "residual", "error")
 
     def __init__(self, scores, views, attention, magnitudes, magnitude_percentiles, top_features,
-                 top_feature_names, top_residuals):
+                 top_feature_names, top_residuals, distance_ratios=None, out_of_range_factor=None):
         self.scores = scores
         self.views = tuple(views)
         self.attention = attention
@@ -52,6 +59,9 @@ class Explanation:
         self.top_features = top_features
         self.top_feature_names = top_feature_names
         self.top_residuals = top_residuals
+        self.distance_ratios = distance_ratios
+        self.out_of_range = (None if distance_ratios is None or out_of_range_factor is None
+                             else np.asarray(distance_ratios) > out_of_range_factor)
 
     def __len__(self):
         return len(self.scores)
@@ -73,6 +83,10 @@ class Explanation:
         for k in range(self.top_features.shape[1]):
             data["feature_%d" % (k + 1)] = self.top_feature_names[:, k]
             data["residual_%d" % (k + 1)] = self.top_residuals[:, k]
+        if self.distance_ratios is not None:
+            data["distance_ratio"] = self.distance_ratios
+        if self.out_of_range is not None:
+            data["out_of_range"] = self.out_of_range
         return pd.DataFrame(data)
 
     def describe(self, i):
@@ -80,5 +94,9 @@ class Explanation:
         parts = ", ".join("%s %.2f" % (v, self.attention[i, j]) for j, v in enumerate(self.views))
         feats = ", ".join("%s (%+.2f)" % (name, r) for name, r in zip(self.top_feature_names[i], self.top_residuals[i]))
         pct = ", ".join("%s %.0f%%" % (v, self.magnitude_percentiles[i, j]) for j, v in enumerate(self.magnitude_names))
-        return ("score %.3f; attention: %s (dominant: %s); deviation percentiles vs training: %s; "
+        text = ("score %.3f; attention: %s (dominant: %s); deviation percentiles vs training: %s; "
                 "largest residuals: %s" % (self.scores[i], parts, self.dominant_view[i], pct, feats))
+        if self.out_of_range is not None and self.out_of_range[i]:
+            text += ("; out of range: %.3g times as far from the training mean as the farthest training "
+                     "sample, so the score is at least the out-of-range floor" % self.distance_ratios[i])
+        return text

@@ -121,3 +121,10 @@ def guard_scores(scores, log_distance, log_radius, factor, top):
     scores = np.array(scores, dtype=np.float64)
     scores[far] = np.fmax(scores[far], top + excess[far])  # fmax: a NaN score gives way
     return scores
+
+
+def distance_ratios(log_distance, log_radius):
+    """Each row's distance as a multiple of the training radius (floored at
+    :data:`RADIUS_FLOOR`), for explanations; capped at float64's largest value."""
+    log_radius = max(float(log_radius), float(np.log(RADIUS_FLOOR)))
+    return np.exp(np.minimum(np.asarray(log_distance, dtype=np.float64) - log_radius, LOG_DISTANCE_MAX))

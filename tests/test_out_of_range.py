@@ -162,3 +162,16 @@ def test_identical_training_rows_give_finite_scores_above_them():
     assert np.all(np.isfinite(scores))
     assert np.isclose(scores[0], clf.decision_scores_[0])  # a training row: the network's own score
     assert np.all(scores[1:] > clf.decision_scores_.max()) and np.all(np.diff(scores[1:]) > 0)
+
+
+def test_explain_says_which_samples_are_out_of_range(fitted):
+    clf, X = fitted
+    rows = np.vstack([X[:2], _moved(X, 2, -1e4)])
+    exp = clf.explain(rows)
+    assert np.all(exp.distance_ratios[:2] <= 1.0) and exp.distance_ratios[2] > clf.out_of_range_factor
+    assert exp.out_of_range.tolist() == [False, False, True]
+    assert "out of range" in exp.describe(2) and "out of range" not in exp.describe(0)
+    frame = exp.to_frame()
+    assert frame["out_of_range"].tolist() == [False, False, True]
+    off = pickle.loads(pickle.dumps(clf)).set_params(out_of_range_factor=None).explain(rows)
+    assert off.out_of_range is None and np.allclose(off.distance_ratios, exp.distance_ratios)
