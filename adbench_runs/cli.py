@@ -233,12 +233,15 @@ def _config_from_args(args: argparse.Namespace):
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .runner import run_grid  # noqa: PLC0415
+    from .runner import resolve_datasets, resolve_detectors, run_grid  # noqa: PLC0415
     from .store import ResultStore  # noqa: PLC0415
 
     try:
         config = _config_from_args(args)
         config.validate()
+        # a typo in a dataset or detector name fails here, before the store is made
+        resolve_datasets(config.datasets, config.data_dir)
+        resolve_detectors(config.detectors, config.custom_detectors)
     except (ValueError, TypeError) as exc:
         raise SystemExit(f"error: {exc}") from None
     with ResultStore(args.db) as store:

@@ -808,6 +808,26 @@ def _find_unregistered_adbench(name: str, data_dir: Optional[PathLike]) -> Optio
     return None
 
 
+def check_dataset_name(name: str, data_dir: Optional[PathLike] = None) -> None:
+    """Raise the error :func:`load_dataset` would give for a name it can never load: not a
+    registered name or alias, not a path to a data file, and not an unregistered ADBench
+    ``<number>_<name>`` file in the data directory. Nothing is read or downloaded: a
+    registered dataset or a path whose file is missing here passes, and its fits record
+    why they failed (``DatasetUnavailable``), as a file may be downloaded, or exist on the
+    machine that fits.
+
+    Raises
+    ------
+    ValueError
+        Unknown name (the message suggests close matches).
+    """
+    name = str(name)
+    if name in REGISTRY or name.lower() in _ALIASES or _is_user_file(name):
+        return
+    if _find_unregistered_adbench(name, data_dir) is None:
+        resolve_name(name)  # raises ValueError with close matches
+
+
 def load_dataset(name: str, data_dir: Optional[PathLike] = None, *, download: bool = True,
                  verify: bool = False, label_column: Union[int, str] = -1) -> Dataset:
     """Load a dataset by name or from a user file.

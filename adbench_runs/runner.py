@@ -244,6 +244,10 @@ class RunConfig:
                 raise ValueError(f"{self.noise_type} ratios must be in [0, 1), got {bad}")
         if self.seeds is not None and not list(self.seeds):
             raise ValueError("seeds is empty")
+        if self.seeds is not None:
+            bad = [s for s in self.seeds if not _is_int(s) or not 0 <= int(s) < 2 ** 32]
+            if bad:
+                raise ValueError(f"seeds must be integers in [0, 2**32), got {bad}")
         if self.skip_timed_out and self.retry_failed:
             raise ValueError("skip_timed_out (--skip-timed-out) and retry_failed (--retry-failed) "
                              "contradict each other: one skips what the other redoes")
@@ -270,11 +274,19 @@ def resolve_datasets(tokens: Iterable[str], data_dir: str | None = None) -> list
     -------
     list of str
         Without duplicates, in the order first seen.
+
+    Raises
+    ------
+    ValueError
+        A name that no fit could load (a typo, say): before any fit runs, instead of an
+        error row per detector and seed (:func:`adbench_runs.datasets.check_dataset_name`).
     """
-    from .datasets import list_datasets  # noqa: PLC0415
+    from .datasets import check_dataset_name, list_datasets  # noqa: PLC0415
 
     out: list = []
     for token in tokens:
+        if token not in DATASET_GROUPS:
+            check_dataset_name(token, data_dir)
         names = list_datasets(token, data_dir=data_dir) if token in DATASET_GROUPS else [token]
         if token in DATASET_GROUPS and not names:
             logger.warning("dataset group %r is empty (data dir: %s)", token, data_dir)

@@ -74,11 +74,14 @@ def test_parser_budgets_and_overrides():
     ["run", "--noise-type", "duplicated_anomalies", "--duplicate-times", "0.5"],
     ["run", "--protocol", "devnet", "--la", "0.1"],
     ["run", "--detectors", "IForrest"],
+    ["run", "--datasets", "cardoi"],
+    ["run", "--seeds", "-1"],
 ])
 def test_bad_arguments_exit_with_an_error(argv, tmp_path, capsys):
     with pytest.raises(SystemExit) as exc:
         main(argv + ["--db", str(tmp_path / "r.db"), "--no-progress"])
     assert exc.value.code not in (0, None)
+    assert not (tmp_path / "r.db").exists()  # nothing stored, not even an empty database
 
 
 def test_small_run_prints_leaderboard_and_writes_report(tmp_path, capsys):

@@ -345,3 +345,18 @@ def test_redo_of_a_detector_not_in_the_run_is_an_error(store):
     config = RunConfig(datasets=["14_glass"], detectors=["ECOD"], seeds=[1], redo=["IForest"])
     with pytest.raises(ValueError, match="--redo names detectors that are not in this run"):
         run_grid(config, store)
+
+
+def test_an_unknown_dataset_name_fails_before_any_fit(store):
+    """A name no fit could load (a typo) is an error up front, with close matches, instead
+    of an error row per detector and seed; registered names and paths are not read."""
+    config = RunConfig(datasets=["cardoi", "14_glass"], detectors=["ECOD"], seeds=[1])
+    with pytest.raises(ValueError, match="Unknown dataset 'cardoi'. Did you mean: cardio"):
+        run_grid(config, store)
+    assert store.count() == 0
+
+
+@pytest.mark.parametrize("seeds", [[-1], [2 ** 32], [1.5]])
+def test_seeds_outside_the_splitters_range_are_rejected(seeds):
+    with pytest.raises(ValueError, match="seeds must be integers in"):
+        RunConfig(datasets=["14_glass"], detectors=["ECOD"], seeds=seeds).validate()
