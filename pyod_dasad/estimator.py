@@ -184,12 +184,12 @@ class DASAD(BaseDetector):
         Rows farther from the training mean than this many times the farthest training
         row (Euclidean distance, each feature in training standard deviations) are *out
         of range*: their score is raised to at least the highest training score plus
-        ``log(distance / (out_of_range_factor * farthest))``: a floor above every
-        training row that rises with the distance (the guard never lowers a score). The network's score is a learned
-        piecewise linear map that extrapolates with an arbitrary sign far from the data
-        (on cardio a row 1,000 standard deviations out along one feature scored -42,
-        below every training row) and can overflow float32 there (NaN, which ``predict``
-        read as an inlier). Training rows are never out of range, so ``decision_scores_``,
+        ``log(distance / (out_of_range_factor * farthest))``, a floor above every training
+        row that rises with the distance (the guard never lowers a score). The network's
+        score is a learned piecewise linear map that extrapolates with an arbitrary sign
+        far from the data (on cardio a row 1,000 standard deviations out along one feature
+        scored -42, below every training row) and can overflow float32 there (NaN, which
+        ``predict`` read as an inlier). Training rows are never out of range, so ``decision_scores_``,
         ``threshold_`` and every score within range are the network's own. None: the
         network's score everywhere (the method as published). See
         :mod:`pyod_dasad.out_of_range` and ``docs/results.md``.

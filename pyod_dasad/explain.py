@@ -40,8 +40,8 @@ class Explanation:
     distance_ratios : ndarray of shape (n_samples,) or None
         Each sample's distance from the training mean (in training standard deviations)
         as a multiple of the farthest training sample's: above ``out_of_range_factor`` the
-        sample is out of range and its score was raised by the out-of-range guard (None
-        for a model fitted before the guard existed).
+        sample is out of range, and its score is at least the out-of-range guard's floor
+        (None for a model fitted before the guard existed).
     out_of_range : ndarray of bool, shape (n_samples,) or None
         ``distance_ratios > out_of_range_factor`` (None with the guard off).
     """
