@@ -209,10 +209,14 @@ class DASAD(BaseDetector):
         (from the same count), within [0.5, 0.8] - a data set with 40% anomalies gets fewer
         credible normals than one with 2% - and the fixed 0.8 when the estimate saturates
         (at least 90% of the unlabelled samples score like the labelled anomalies, which
-        says only that they do not stand out yet, not how many anomalies hide). Both
-        ``'auto'`` shares are estimated once, at the end of the warm-up, from training
-        labels only (``hidden_anomaly_share_``); without labelled anomalies, or with
-        ``warmup_epochs=0``, they fall back to 0.01 and 0.8.
+        says only that they do not stand out yet, not how many anomalies hide). With 20 or
+        more labelled anomalies, when the mixture-proportion bound of the hidden share
+        (``pseudo_labels.mixture_proportion_bound``) is under 5%, ``1 - 2 * bound`` within
+        [0.5, 0.95] instead: few anomalies hide, and leaving out the hard normals cost more
+        than it saved (``docs/results.md``). Both ``'auto'`` shares are estimated once, at
+        the end of the warm-up, from training labels only (``hidden_anomaly_share_``);
+        without labelled anomalies, or with ``warmup_epochs=0``, they fall back to 0.01 and
+        0.8.
     min_credibility : float, default=0.5
         Candidates whose credibility is below this are left out (weight 0).
     margin : float, default=5.0
@@ -310,8 +314,9 @@ class DASAD(BaseDetector):
         (``pseudo_labels`` resolved: ``'auto'`` gives False when it dropped them).
     hidden_anomaly_share_ : float or None
         With an ``'auto'`` pseudo-label share: the estimated share of anomalies among the
-        unlabelled training samples, from which the shares were set (None otherwise, or
-        when there was no labelled anomaly to estimate it from).
+        unlabelled training samples, from which the shares were set: the count-based
+        estimate, or the mixture-proportion bound where that rule applied (None otherwise,
+        or when there was no labelled anomaly to estimate it from).
     range_center_, range_scale_ : ndarray of shape (n_features,)
         The training mean and standard deviation (1 for a constant feature) that measure
         the out-of-range distance (``out_of_range_factor``).

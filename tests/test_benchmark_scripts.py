@@ -265,7 +265,7 @@ def test_share_screen_capped_rules_differ_from_the_default_only_below_a_fifth(sh
     from pyod_dasad import pseudo_labels
 
     rng = np.random.RandomState(2)
-    labelled = rng.normal(8, 1, 30)
+    labelled = rng.normal(8, 1, pseudo_labels.MPE_MIN_LABELS - 1)  # the count's rule, as in the screen
     few = np.concatenate([rng.normal(0, 1, 970), rng.normal(8, 1, 30)])     # 3% hide
     many = np.concatenate([rng.normal(0, 1, 600), rng.normal(8, 1, 400)])   # 40% hide
     _, default_few, share_few = pseudo_labels.auto_ratios(few, labelled)

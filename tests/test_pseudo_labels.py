@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from pyod_dasad.pseudo_labels import (AUTO_ANOMALY_MAX, AUTO_LABELLED_QUANTILE, AUTO_NORMAL_MAX, AUTO_NORMAL_MIN,
-                                      assign_pseudo_labels, auto_ratios, rank_normalise)
+                                      MPE_MIN_LABELS, MPE_NORMAL_MAX, assign_pseudo_labels, auto_ratios,
+                                      mixture_proportion_bound, rank_normalise)
 
 
 def test_rank_normalise_range_and_order():
@@ -93,7 +94,8 @@ def _mixture(share, n=4000, seed=0, n_labelled=200):
 
 @pytest.mark.parametrize("share", [0.002, 0.05, 0.2, 0.4])
 def test_auto_ratios_estimate_the_hidden_anomaly_share(share):
-    scores, labelled = _mixture(share)
+    """The count-based estimate, which rules below ``MPE_MIN_LABELS`` labelled anomalies."""
+    scores, labelled = _mixture(share, n_labelled=MPE_MIN_LABELS - 1)
     anomaly_ratio, normal_ratio, estimate = auto_ratios(scores, labelled)
     assert estimate == pytest.approx(share, abs=0.005 + 0.1 * share)
     # pseudo-anomalies: the unlabelled rows scoring like the labelled anomalies, at most 1%
@@ -111,8 +113,37 @@ def test_auto_ratios_shrink_with_few_hidden_anomalies_and_many():
     assert ratios[0][0] < 0.004  # two frauds in 1,000: no 1% of false pseudo-anomalies
     assert [r[0] for r in ratios[2:]] == [AUTO_ANOMALY_MAX] * 3
     normal = [r[1] for r in ratios]
-    assert normal[:2] == [AUTO_NORMAL_MAX] * 2
+    assert normal[:2] == [MPE_NORMAL_MAX] * 2  # 200 labels, under 5% hidden: the bound's rule
     assert normal == sorted(normal, reverse=True) and normal[-1] < 0.6
+    few_labels = [auto_ratios(*_mixture(s, n_labelled=MPE_MIN_LABELS - 1))[1] for s in shares[:2]]
+    assert few_labels == [AUTO_NORMAL_MAX] * 2  # too few labels for the bound: the count's cap
+
+
+@pytest.mark.parametrize("share", [0.0, 0.01, 0.03])
+def test_few_hidden_anomalies_keep_the_hard_normals_with_enough_labels(share):
+    """With ``MPE_MIN_LABELS`` or more labelled anomalies and a mixture-proportion bound under
+    ``MPE_SMALL_SHARE``, the credible normals are ``1 - 2 * bound`` (at most 95%) and the bound is
+    the reported share; from 5% hidden on, the count's rule (at most 80%) is back."""
+    scores, labelled = _mixture(share, n_labelled=MPE_MIN_LABELS)
+    bound = mixture_proportion_bound(scores, labelled)
+    assert bound == pytest.approx(share, abs=0.005)
+    _, normal_ratio, estimate = auto_ratios(scores, labelled)
+    assert estimate == bound and normal_ratio == pytest.approx(min(1 - 2 * bound, MPE_NORMAL_MAX))
+    assert normal_ratio > AUTO_NORMAL_MAX
+    scores, labelled = _mixture(0.08, n_labelled=200)
+    assert auto_ratios(scores, labelled)[1] <= AUTO_NORMAL_MAX
+
+
+def test_mixture_proportion_bound_is_a_bound():
+    """An upper bound of the hidden share whatever the normals' scores: normals that score
+    like anomalies raise it, never lower it; capped at 1."""
+    rng = np.random.RandomState(4)
+    labelled = 6 + rng.randn(400)
+    clean = np.r_[0.5 * rng.randn(9500), 6 + rng.randn(500)]
+    noisy = np.r_[4 + rng.randn(9500), 6 + rng.randn(500)]
+    assert mixture_proportion_bound(clean, labelled) == pytest.approx(0.05, abs=0.01)
+    assert mixture_proportion_bound(noisy, labelled) > mixture_proportion_bound(clean, labelled)
+    assert mixture_proportion_bound(clean + 10, labelled) == 1.0
 
 
 def test_auto_pseudo_anomalies_survive_memorised_labels():
@@ -140,7 +171,7 @@ def test_saturated_share_estimate_falls_back_to_the_fixed_normal_share():
     estimate of the hidden share: the credible normals go back to the fixed 80%, not to
     the 50% floor; just below the cap the floor still applies."""
     rng = np.random.RandomState(0)
-    labelled = rng.normal(5.0, 0.5, 50)
+    labelled = rng.normal(5.0, 0.5, MPE_MIN_LABELS - 1)  # the count's rule (the bound needs 20)
     threshold = min(np.quantile(labelled, AUTO_LABELLED_QUANTILE), 2.5)  # 2.5: half the default margin
     scores = np.r_[np.full(950, threshold + 1.0), np.full(50, threshold - 1.0)]  # 95% above
     assert auto_ratios(scores, labelled) == (0.01, 0.8, 1.0)
