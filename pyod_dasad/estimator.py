@@ -14,7 +14,8 @@ from ._validation import (check_features, check_inference_batch_size, check_labe
 from .device import resolve_device, resolve_inference_batch_size
 from .explain import Explanation
 from .network import DASADNet
-from .out_of_range import distance_ratios, guard_scores, log_distances, range_statistics
+from .out_of_range import (distance_ratios, guard_scores, log_distances, log_distances_from_squares,
+                           range_statistics)
 from .trainer import Trainer, infer
 
 logger = logging.getLogger("pyod_dasad")
@@ -485,10 +486,14 @@ class DASAD(BaseDetector):
         self.hidden_anomaly_share_ = trainer.hidden_anomaly_share()
         self.pseudo_labels_ = trainer.pseudo_labels_on
         self.ema_decay_ = trainer.ema_decay
-        res = infer(self.net_, X, transform, self.device_, p["inference_batch_size"],
+        # the training rows' distances (out-of-range guard) come with this last pass over them
+        standard = isinstance(self.scaler_, StandardScaler)
+        scoring = _BatchTransform(self.scaler_, record_square_norms=standard)
+        res = infer(self.net_, X, scoring, self.device_, p["inference_batch_size"],
                     outputs=("score", "magnitudes"), amp_dtype=self.amp_dtype_)
         self.decision_scores_ = res["score"]
-        center, scale, log_radius = range_statistics(X, self.scaler_)
+        center, scale, log_radius = range_statistics(
+            X, self.scaler_, np.concatenate(scoring.square_norms) if standard else None)
         self.range_center_, self.range_scale_, self.range_radius_ = center, scale, float(np.exp(log_radius))
         self.magnitude_quantiles_ = np.quantile(res["magnitudes"], _QUANTILE_GRID, axis=0)
         self._process_decision_scores()
@@ -518,11 +523,7 @@ class DASAD(BaseDetector):
         if distances:
             if standard:
                 square = np.concatenate(transform.square_norms) if transform.square_norms else np.empty(0)
-                with np.errstate(divide="ignore"):
-                    log_distance = 0.5 * np.log(square)
-                big = ~np.isfinite(square)
-                if big.any():  # their squared norms overflowed: recomputed without overflow
-                    log_distance[big] = log_distances(X[big], self.range_center_, self.range_scale_)
+                log_distance = log_distances_from_squares(square, X, self.range_center_, self.range_scale_)
             else:
                 log_distance = log_distances(X, self.range_center_, self.range_scale_)
             with np.errstate(divide="ignore"):  # a radius of 0: guard_scores floors it

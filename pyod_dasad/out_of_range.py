@@ -32,7 +32,7 @@ RADIUS_FLOOR = 1e-12
 LOG_DISTANCE_MAX = float(np.log(np.finfo(np.float64).max))
 
 
-def range_statistics(X, scaler=None):
+def range_statistics(X, scaler=None, square_norms=None):
     """The centre and per-feature scale of the distances, and the training rows' log radius.
 
     Parameters
@@ -42,6 +42,10 @@ def range_statistics(X, scaler=None):
     scaler : StandardScaler or None
         A StandardScaler already fitted on ``X`` (DASAD's default preprocessing), whose
         mean and scale are reused; otherwise one is fitted here, chunk by chunk.
+    square_norms : ndarray (n,) or None
+        With ``scaler``: the rows' squared norms in its units, recorded while scaling them
+        for another pass (the estimator's scoring of the training data), so that ``X`` is
+        not scaled a second time.
 
     Returns
     -------
@@ -51,13 +55,18 @@ def range_statistics(X, scaler=None):
         the mean).
     """
     if not isinstance(scaler, StandardScaler):
-        scaler = StandardScaler()
+        scaler, square_norms = StandardScaler(), None
         for start in range(0, X.shape[0], _CHUNK):
             scaler.partial_fit(X[start:start + _CHUNK])
     center = np.asarray(scaler.mean_, dtype=np.float64)
     scale = np.asarray(scaler.scale_, dtype=np.float64)  # zero variance -> 1 (sklearn)
-    log_radius = float(np.max(log_distances(X, center, scale))) if X.shape[0] else -np.inf
-    return center, scale, log_radius
+    if not X.shape[0]:
+        return center, scale, -np.inf
+    if square_norms is None:
+        distances = log_distances(X, center, scale)
+    else:
+        distances = log_distances_from_squares(square_norms, X, center, scale)
+    return center, scale, float(np.max(distances))
 
 
 def log_distances(X, center, scale):
@@ -75,6 +84,17 @@ def log_distances(X, center, scale):
             z += b
             out[start:start + z.shape[0]] = log_norms_from_squares(np.einsum("ij,ij->i", z, z), z)
     return out
+
+
+def log_distances_from_squares(square, X, center, scale):
+    """:func:`log_distances` of ``X`` from its rows' squared standardised norms, recorded
+    while scaling them; the rows whose square overflowed are recomputed from ``X``."""
+    with np.errstate(divide="ignore"):
+        log_distance = 0.5 * np.log(square)
+    big = ~np.isfinite(square)
+    if big.any():
+        log_distance[big] = log_distances(X[big], center, scale)
+    return log_distance
 
 
 def log_norms_from_squares(square, z):

@@ -175,3 +175,10 @@ def test_explain_says_which_samples_are_out_of_range(fitted):
     assert frame["out_of_range"].tolist() == [False, False, True]
     off = pickle.loads(pickle.dumps(clf)).set_params(out_of_range_factor=None).explain(rows)
     assert off.out_of_range is None and np.allclose(off.distance_ratios, exp.distance_ratios)
+
+
+def test_the_fitted_radius_is_the_separate_pass_radius(fitted):
+    """The fit takes the training rows' distances from its last scoring pass over them; they
+    give the radius of a separate pass over X, bit for bit."""
+    clf, X = fitted
+    assert clf.range_radius_ == float(np.exp(range_statistics(X, clf.scaler_)[2]))
