@@ -112,6 +112,11 @@ def log_norms_from_squares(square, z):
     return log_norm
 
 
+def _floored(log_radius):
+    """The log radius, at least ``log(RADIUS_FLOOR)``."""
+    return max(float(log_radius), float(np.log(RADIUS_FLOOR)))
+
+
 def guard_scores(scores, log_distance, log_radius, factor, top):
     """Raise the scores of the out-of-range rows (see the module docstring).
 
@@ -133,7 +138,7 @@ def guard_scores(scores, log_distance, log_radius, factor, top):
         The scores, out-of-range rows raised (finite for any finite ``top``); the input
         is not modified.
     """
-    log_radius = max(float(log_radius), float(np.log(RADIUS_FLOOR)))
+    log_radius = _floored(log_radius)
     excess = np.minimum(log_distance, LOG_DISTANCE_MAX) - (log_radius + np.log(factor))
     far = excess > 0
     if not far.any():
@@ -146,5 +151,5 @@ def guard_scores(scores, log_distance, log_radius, factor, top):
 def distance_ratios(log_distance, log_radius):
     """Each row's distance as a multiple of the training radius (floored at
     :data:`RADIUS_FLOOR`), for explanations; capped at float64's largest value."""
-    log_radius = max(float(log_radius), float(np.log(RADIUS_FLOOR)))
+    log_radius = _floored(log_radius)
     return np.exp(np.minimum(np.asarray(log_distance, dtype=np.float64) - log_radius, LOG_DISTANCE_MAX))
