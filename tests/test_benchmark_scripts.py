@@ -479,3 +479,69 @@ def test_hidden_per_label_summary_counts_the_small_ratios(monkeypatch):
         assert abs(out["mae_default"] - 0.24) < 1e-12 and abs(out["mae_mixture_bound"] - 0.1) < 1e-12
     finally:
         sys.modules.pop("screen_hidden_per_label", None)
+
+
+@pytest.fixture()
+def by_label_count(monkeypatch):
+    yield _script(monkeypatch, "screen_by_label_count")
+    sys.modules.pop("screen_by_label_count", None)
+
+
+def test_label_count_screen_takes_the_gated_unperturbed_splits_once(by_label_count, tmp_path):
+    from adbench_runs.store import FitKey, ResultStore
+    store = ResultStore(str(tmp_path / "s" / "results.db"))
+    rows = [(FitKey("a", "adbench", 0.1, 1, "DASAD"), 25, 0.5),
+            (FitKey("a", "adbench", 0.1, 2, "DASAD"), 19, 0.6),  # below the gate
+            (FitKey("a", "adbench", 0.1, 3, "DASAD", "label_contamination", 0.05), 30, 0.7),  # noisy
+            (FitKey("b", "devnet", 30, 0, "DASAD", "contamination", 0.02), 30, 0.8),
+            (FitKey("b", "devnet", 30, 0, "DASAD", "contamination", 0.05), 30, 0.9),  # not the protocol's 2%
+            (FitKey("a", "adbench", 0.1, 1, "IForest"), 25, 0.1)]  # another detector
+    for key, n_labelled, pr in rows:
+        store.write(key, {"status": "ok", "auc_pr": pr, "auc_roc": 0.9, "n_labelled": n_labelled})
+    store.close()
+    got = by_label_count.splits(20, str(tmp_path), {"set": "s"})
+    assert [(s["dataset"], s["protocol"], s["seed"], s["n_labelled"], s["ref_auc_pr"]) for s in got] == [
+        ("a", "adbench", 1, 25, 0.5), ("b", "devnet", 0, 30, 0.8)]
+    assert by_label_count.splits(31, str(tmp_path), {"set": "s"}) == []
+
+
+def test_label_count_screen_parses_variants_and_pairs_the_summary(by_label_count):
+    import argparse
+    assert by_label_count.parse_variant('w:{"warmup_weight": 0.5}') == ("w", {"warmup_weight": 0.5})
+    for bad in ("w", ':{"a": 1}', "w:[1]", "w:{bad"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            by_label_count.parse_variant(bad)
+    base = {"variant": "w", "set": "s", "protocol": "devnet", "budget": "30", "ref_auc_roc": 0.9, "auc_roc": 0.8}
+    rows = [dict(base, dataset="x", seed=0, ref_auc_pr=0.5, auc_pr=0.7),
+            dict(base, dataset="x", seed=1, ref_auc_pr=0.5, auc_pr=0.4),
+            dict(base, dataset="y", seed=0, ref_auc_pr=0.6, auc_pr=0.6)]
+    text = by_label_count.summary(rows)
+    assert "| w | s | devnet | 30 | 3 | 0.5333 | 0.5667 | +0.0333 | 1 / 1 |" in text
+    assert "| -0.1000 |" in text  # the AUC-ROC change
+    assert "| w | s | devnet | 30 | x | 2 | +0.050 |" in text and "| w | s | devnet | 30 | y | 1 | +0.000 |" in text
+
+
+@pytest.fixture()
+def trace_fit(monkeypatch):
+    yield _script(monkeypatch, "trace_fit")
+    sys.modules.pop("trace_fit", None)
+
+
+def test_trace_records_every_epoch_and_leaves_the_fit_unchanged(trace_fit):
+    import types
+    import numpy as np
+    import pyod_dasad.trainer as trainer
+    from _dasad_helpers import FAST, blobs
+    X, y, truth = blobs(n_normal=120, n_anomaly=16, n_labelled=6)
+    Xt, _, yt = blobs(n_normal=60, n_anomaly=8, n_labelled=0, seed=1)
+    split = types.SimpleNamespace(X_train=X, y_train=y, y_train_true=truth, X_test=Xt, y_test=yt)
+    init = trainer.Trainer.__init__
+    model, epochs = trace_fit.trace(split, 0, FAST)
+    assert trainer.Trainer.__init__ is init  # the hook is removed
+    assert [e["epoch"] for e in epochs] == list(range(FAST["epochs"]))
+    assert all(0 <= e["test_auc_pr"] <= 1 and 0 <= e["hidden_auc_pr"] <= 1 and len(e["unlabelled_quantiles"]) == 3
+               for e in epochs)
+    from pyod_dasad import DASAD
+    plain = DASAD(random_state=0, **FAST).fit(X, y)
+    np.testing.assert_array_equal(plain.decision_function(Xt), model.decision_function(Xt))
+    assert [h["loss"] for h in plain.history_] == [e["loss"] for e in epochs]
