@@ -545,3 +545,59 @@ def test_trace_records_every_epoch_and_leaves_the_fit_unchanged(trace_fit):
     plain = DASAD(random_state=0, **FAST).fit(X, y)
     np.testing.assert_array_equal(plain.decision_function(Xt), model.decision_function(Xt))
     assert [h["loss"] for h in plain.history_] == [e["loss"] for e in epochs]
+
+
+def test_warmup_min_bound_screen_records_the_warmup_bounds(monkeypatch):
+    import numpy as np
+    import pyod_dasad.trainer as trainer
+    from pyod_dasad import pseudo_labels
+    from _dasad_helpers import FAST, blobs
+    # the screen patches the trainer module: monkeypatch restores what it replaces
+    for name in ("__init__", "fit"):
+        monkeypatch.setattr(trainer.Trainer, name, getattr(trainer.Trainer, name))
+    monkeypatch.setattr(trainer, "auto_ratios", trainer.auto_ratios)
+    screen = _script(monkeypatch, "screen_warmup_min_bound")
+    try:
+        X, y, _ = blobs(n_normal=300, n_anomaly=40, n_labelled=pseudo_labels.MPE_MIN_LABELS)
+        from pyod_dasad import DASAD
+        plain = DASAD(random_state=0, **dict(FAST, epochs=5, warmup_epochs=3)).fit(X, y)
+        screen.install()
+        patched = DASAD(random_state=0, **dict(FAST, epochs=5, warmup_epochs=3)).fit(X, y)
+        # warm-up epochs 0 and 1 (not the last, whose model the refresh reads), then the refresh
+        assert len(screen._STATE["bounds"]) == 3 and all(0 <= b <= 1 for b in screen._STATE["bounds"])
+        bounds = screen._STATE["bounds"]
+        newly = bounds[-1] >= pseudo_labels.MPE_SMALL_SHARE > min(bounds)
+        same = np.array_equal(plain.decision_scores_, patched.decision_scores_)
+        assert same != newly  # the fit changes exactly when the smallest bound newly fires
+    finally:
+        sys.modules.pop("screen_warmup_min_bound", None)
+        sys.modules.pop("screen_by_label_count", None)
+
+
+def test_weak_normal_rule_keeps_uncertain_rows_at_the_warmup_weight_only_with_20_labels(monkeypatch):
+    import types
+    import numpy as np
+    import pyod_dasad.trainer as trainer
+
+    def fake_refresh(self, X, unlabelled, targets, weights, has_labels):  # a refresh leaving rows 0-2 uncertain
+        weights[unlabelled] = 0.7
+        weights[unlabelled[:3]] = 0.0
+        return "result"
+
+    monkeypatch.setattr(trainer.Trainer, "refresh_pseudo_labels", fake_refresh)
+    screen = _script(monkeypatch, "screen_warmup_min_bound")
+    try:
+        screen.install_weak_normals()
+        me = types.SimpleNamespace(p={"warmup_weight": 0.1})
+        for n_labels, expected in ((20, 0.1), (19, 0.0)):
+            n = 50
+            targets = np.r_[np.zeros(n - n_labels, dtype=int), np.ones(n_labels, dtype=int)]
+            weights = np.ones(n)
+            unlabelled = np.arange(n - n_labels)
+            assert trainer.Trainer.refresh_pseudo_labels(me, None, unlabelled, targets, weights, True) == "result"
+            np.testing.assert_array_equal(weights[:3], expected)
+            assert np.all(weights[3:n - n_labels] == 0.7) and np.all(weights[n - n_labels:] == 1.0)
+            assert np.all(targets[:n - n_labels] == 0)
+    finally:
+        sys.modules.pop("screen_warmup_min_bound", None)
+        sys.modules.pop("screen_by_label_count", None)
