@@ -150,6 +150,24 @@ def summary(rows):
     return "\n".join(lines) + "\n\nPer dataset (mean AUC-PR change over its splits):\n\n" + "\n".join(per_dataset)
 
 
+def run_fits(task, todo, jobs, path):
+    """``task`` over ``todo`` in a pool of ``jobs`` spawned processes, each row appended to the
+    JSON-lines file ``path`` as it finishes (a run that dies keeps them)."""
+    import multiprocessing
+
+    with multiprocessing.get_context("spawn").Pool(max(1, jobs)) as pool, open(path, "a") as fh:
+        for row in pool.imap_unordered(task, todo):
+            fh.write(json.dumps(row) + "\n")
+            fh.flush()
+
+
+def write_report(text, out):
+    """Print ``text`` and write it to ``OUT.md``."""
+    print(text)
+    with open(out + ".md", "w") as fh:
+        fh.write(text)
+
+
 def _read(path):
     if not os.path.exists(path):
         return []
@@ -180,20 +198,13 @@ def main(argv=None):
     todo = [(s, name, params, args.data_dir) for name, params in args.variant for s in todo_splits
             if (name, s["dataset"], s["protocol"], s["budget"], s["seed"]) not in done]
     print("%d splits with >= %d labels, %d fits to do" % (len(todo_splits), args.min_labels, len(todo)), flush=True)
-    import multiprocessing
-
-    with multiprocessing.get_context("spawn").Pool(max(1, args.jobs)) as pool, open(args.out + ".jsonl", "a") as fh:
-        for row in pool.imap_unordered(_task, todo):
-            fh.write(json.dumps(row) + "\n")
-            fh.flush()
+    run_fits(_task, todo, args.jobs, args.out + ".jsonl")
     names = {name for name, _ in args.variant}
     rows = [r for r in _read(args.out + ".jsonl") if r["variant"] in names]
     text = ("DASAD variants on every stored split with at least %d labelled anomalies, paired with the "
             "stored default fit of the same split.\nCommand: python benchmarks/screen_by_label_count.py %s\n\n%s\n"
             % (args.min_labels, shlex.join(sys.argv[1:] if argv is None else argv), summary(rows)))
-    print(text)
-    with open(args.out + ".md", "w") as fh:
-        fh.write(text)
+    write_report(text, args.out)
     return 0
 
 

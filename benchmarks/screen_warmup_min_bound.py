@@ -31,8 +31,6 @@ Usage::
         --rule uncertain-weak-normals --out benchmarks/results/screen_uncertain_weak_normals
 """
 import argparse
-import json
-import multiprocessing
 import os
 import shlex
 import sys
@@ -42,7 +40,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
-from screen_by_label_count import ROOT, _read, fit_split, splits, summary  # noqa: E402,F401
+from screen_by_label_count import ROOT, _read, fit_split, run_fits, splits, summary, write_report  # noqa: E402,F401
 
 RULES = ("smallest-warmup-bound", "uncertain-weak-normals")
 #: the bounds of the current fit (one fit at a time per worker process)
@@ -141,10 +139,7 @@ def main(argv=None):
     done = {(r["dataset"], r["protocol"], r["budget"], r["seed"]) for r in _read(args.out + ".jsonl")}
     todo = [(s, args.rule, args.data_dir) for s in todo_splits if (s["dataset"], s["protocol"], s["budget"], s["seed"]) not in done]
     print("%d splits, %d fits to do" % (len(todo_splits), len(todo)), flush=True)
-    with multiprocessing.get_context("spawn").Pool(max(1, args.jobs)) as pool, open(args.out + ".jsonl", "a") as fh:
-        for row in pool.imap_unordered(_task, todo):
-            fh.write(json.dumps(row) + "\n")
-            fh.flush()
+    run_fits(_task, todo, args.jobs, args.out + ".jsonl")
     rows = [r for r in _read(args.out + ".jsonl") if r["variant"] == args.rule]
     changed = ["| %s | %s | %s | %d | %.4f | %.4f | %s |" % (
         r["dataset"], r["protocol"], r["budget"], r["seed"], r["ref_auc_pr"], r["auc_pr"],
@@ -156,9 +151,7 @@ def main(argv=None):
         text += ("\nThe fits that changed (bounds at the end of warm-up epochs 1-4, then the first refresh's):"
                  "\n\n| dataset | protocol | budget | seed | stored AUC-PR | AUC-PR | bounds |\n"
                  "|---|---|---|---:|---:|---:|---|\n%s\n" % "\n".join(changed))
-    print(text)
-    with open(args.out + ".md", "w") as fh:
-        fh.write(text)
+    write_report(text, args.out)
     return 0
 
 
