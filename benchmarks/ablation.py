@@ -92,7 +92,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
+    from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
     from pyod_dasad import DASAD
 
     rows = []
@@ -100,7 +100,7 @@ def main(argv=None):
         ds = load_dataset(name, args.data_dir)
         for seed in args.seeds:
             if args.protocol == "devnet":
-                split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30,
+                split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=default_n_labelled(name),
                                      contamination=args.contamination)
             else:
                 split = adbench_split(ds.X, ds.y, seed=seed, la=args.la, noise_type=args.noise_type,

@@ -62,7 +62,7 @@ def task(args):
     from pyod_dasad import pseudo_labels as pl, DASAD
     from screen_share_estimator import mpe_share
     from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
+    from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
     box = {}
     orig_resolve = tr.Trainer.resolve_ratios
     def resolve(self, X, unlabelled, scores, has_labels):
@@ -78,7 +78,7 @@ def task(args):
     ds = load_dataset(name, None)
     proto = SETS[setname][1]
     if proto == "devnet":
-        sp = devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30, contamination=0.02)
+        sp = devnet_split(ds.X, ds.y, seed=seed, n_labelled=default_n_labelled(name), contamination=0.02)
     else:
         sp = adbench_split(ds.X, ds.y, seed=seed, la=proto)
     unl = sp.y_train == 0

@@ -59,7 +59,7 @@ def main(argv=None):
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     warnings.filterwarnings("ignore", category=UserWarning)
     from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
+    from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
 
     models = {"hgb": lambda: HistGradientBoostingClassifier(max_iter=100, random_state=0),
               "lr": lambda: LogisticRegression(max_iter=1000)}
@@ -69,7 +69,7 @@ def main(argv=None):
         for setting, la in SETTINGS.items():
             for seed in args.seeds:
                 if la is None:
-                    split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30)
+                    split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=default_n_labelled(name))
                 else:
                     split = adbench_split(ds.X, ds.y, seed=seed, la=la)
                 unlabelled = split.y_train == 0

@@ -114,7 +114,7 @@ def main(argv=None):
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
+    from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
     from pyod_dasad import DASAD
 
     trainer.Trainer.refresh_pseudo_labels = refresh_pseudo_labels
@@ -125,7 +125,7 @@ def main(argv=None):
             cache[name] = load_dataset(name, args.data_dir)
         ds = cache[name]
         if kwargs.get("protocol") == "devnet":
-            split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30)
+            split = devnet_split(ds.X, ds.y, seed=seed, n_labelled=default_n_labelled(name))
         else:
             noise = kwargs.get("noise_ratio")
             split = adbench_split(ds.X, ds.y, seed=seed, la=kwargs["la"],

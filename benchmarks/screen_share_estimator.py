@@ -137,13 +137,13 @@ def same_fit_as_cur(rule, cur_share):
 
 def _split(name, seed, kwargs, data_dir, cache={}):
     from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
+    from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
     if name not in cache:
         cache.clear()  # one dataset in memory per worker
         cache[name] = load_dataset(name, data_dir)
     ds = cache[name]
     if kwargs.get("protocol") == "devnet":
-        return devnet_split(ds.X, ds.y, seed=seed, n_labelled=15 if name == "arrhythmia" else 30)
+        return devnet_split(ds.X, ds.y, seed=seed, n_labelled=default_n_labelled(name))
     noise = kwargs.get("noise_ratio")
     return adbench_split(ds.X, ds.y, seed=seed, la=kwargs["la"],
                          noise_type="label_contamination" if noise else None, noise_ratio=noise or 0.0)

@@ -41,6 +41,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 if HERE not in sys.path:
     sys.path.insert(0, HERE)
 from screen_by_label_count import ROOT, _read, fit_split, run_fits, splits, summary, write_report  # noqa: E402,F401
+from trace_fit import patch_history  # noqa: E402
 
 RULES = ("smallest-warmup-bound", "uncertain-weak-normals")
 #: the bounds of the current fit (one fit at a time per worker process)
@@ -92,11 +93,8 @@ def install():
     import pyod_dasad.trainer as trainer
     from pyod_dasad import pseudo_labels
 
-    original_init, original_fit = trainer.Trainer.__init__, trainer.Trainer.fit
-
-    def init(self, *args, **kwargs):
-        original_init(self, *args, **kwargs)
-        self.history = _WarmupBounds(self)
+    original_fit = trainer.Trainer.fit
+    patch_history(_WarmupBounds)
 
     def fit(self, X, y):
         _STATE.update(X=X, labelled=np.flatnonzero(y == 1), unlabelled=np.flatnonzero(y != 1), bounds=[])
@@ -114,7 +112,7 @@ def install():
                 share = bound
         return anomaly_ratio, normal_ratio, share
 
-    trainer.Trainer.__init__, trainer.Trainer.fit, trainer.auto_ratios = init, fit, ratios
+    trainer.Trainer.fit, trainer.auto_ratios = fit, ratios
 
 
 def _task(args):

@@ -29,11 +29,11 @@ if ROOT not in sys.path:
 def make_split(dataset, protocol, seed, la=0.1, contamination=0.02, data_dir=None):
     """The leaderboard's split of ``dataset`` (DevNet protocol: 30 labels, 15 for arrhythmia)."""
     from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
+    from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
 
     ds = load_dataset(dataset, data_dir)
     if protocol == "devnet":
-        return devnet_split(ds.X, ds.y, seed, n_labelled=15 if dataset == "arrhythmia" else 30,
+        return devnet_split(ds.X, ds.y, seed, n_labelled=default_n_labelled(dataset),
                             contamination=contamination)
     return adbench_split(ds.X, ds.y, seed, la)
 
@@ -69,6 +69,22 @@ class _EpochTrace(list):
         super().append({k: (float(v) if isinstance(v, np.floating) else v) for k, v in record.items()})
 
 
+def patch_history(make_history):
+    """Give every new trainer ``make_history(trainer)`` as its ``history`` (a list whose
+    ``append`` the training loop calls once per epoch); returns the original
+    ``Trainer.__init__``, for the caller to put back."""
+    import pyod_dasad.trainer as trainer_module
+
+    original = trainer_module.Trainer.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        self.history = make_history(self)
+
+    trainer_module.Trainer.__init__ = init
+    return original
+
+
 def trace(split, seed, params=None):
     """Fit DASAD(random_state=seed, **params) on ``split`` with the epoch trace; returns
     (fitted model, list of epoch records)."""
@@ -76,13 +92,12 @@ def trace(split, seed, params=None):
     from pyod_dasad import DASAD
 
     box = {}
-    original = trainer_module.Trainer.__init__
 
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        self.history = box["trace"] = _EpochTrace(self, split)
+    def make_history(trainer):
+        box["trace"] = _EpochTrace(trainer, split)
+        return box["trace"]
 
-    trainer_module.Trainer.__init__ = init
+    original = patch_history(make_history)
     try:
         model = DASAD(random_state=seed, **(params or {})).fit(split.X_train, split.y_train)
     finally:
