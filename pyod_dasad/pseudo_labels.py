@@ -249,7 +249,7 @@ def auto_ratios(scores, labelled_scores, margin=5.0):
         normal_ratio = float(np.clip(1.0 - share, AUTO_NORMAL_MIN, AUTO_NORMAL_MAX))
     else:  # saturated: no estimate of the hidden share, so the fixed share
         normal_ratio = FALLBACK_NORMAL_RATIO
-    if labelled_scores.size >= MPE_MIN_LABELS and n > 0:
+    if labelled_scores.size >= MPE_MIN_LABELS:
         bound = mixture_proportion_bound(scores, labelled_scores)
         if bound < MPE_SMALL_SHARE:  # few anomalies hide: keep the hard normals
             normal_ratio = float(np.clip(1.0 - 2.0 * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
