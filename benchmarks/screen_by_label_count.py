@@ -85,13 +85,10 @@ def parse_variant(text):
     return name, params
 
 
-def fit_split(split, params, data_dir=None):
-    """Fit DASAD(**params) on one split, as the leaderboard does; returns the test metrics."""
-    from sklearn.metrics import average_precision_score, roc_auc_score
-
+def make_split(split, data_dir=None):
+    """The leaderboard's split of a stored split (checked against its stored label count)."""
     from adbench_runs.datasets import load_dataset
     from adbench_runs.protocols import adbench_split, devnet_split
-    from pyod_dasad import DASAD
 
     ds = load_dataset(split["dataset"], data_dir)
     if split["protocol"] == "devnet":
@@ -99,9 +96,19 @@ def fit_split(split, params, data_dir=None):
                           contamination=DEVNET_CONTAMINATION)
     else:
         sp = adbench_split(ds.X, ds.y, split["seed"], float(split["budget"]))
-    if int(sp.y_train.sum()) != split["n_labelled"]:
+    if "n_labelled" in split and int(sp.y_train.sum()) != split["n_labelled"]:
         raise RuntimeError("%s seed %d: %d labelled anomalies, the store says %d" % (
             split["dataset"], split["seed"], int(sp.y_train.sum()), split["n_labelled"]))
+    return sp
+
+
+def fit_split(split, params, data_dir=None):
+    """Fit DASAD(**params) on one split, as the leaderboard does; returns the test metrics."""
+    from sklearn.metrics import average_precision_score, roc_auc_score
+
+    from pyod_dasad import DASAD
+
+    sp = make_split(split, data_dir)
     t0 = time.perf_counter()
     clf = DASAD(random_state=split["seed"], **params).fit(sp.X_train, sp.y_train)
     scores = clf.decision_function(sp.X_test)

@@ -82,7 +82,7 @@ def install_weak_normals():
         if np.count_nonzero(targets == 1) >= pseudo_labels.MPE_MIN_LABELS:  # no pseudo-anomalies with labels
             uncertain = unlabelled[weights[unlabelled] == 0]
             targets[uncertain] = 0
-            weights[uncertain] = self.p["warmup_weight"]
+            weights[uncertain] = self.warmup_weight  # the resolved warm-up weight
         return result
 
     trainer.Trainer.refresh_pseudo_labels = refresh

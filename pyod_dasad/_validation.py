@@ -230,7 +230,7 @@ def check_params(est):
     p["lr"] = _positive_float("lr", est.lr)
     p["weight_decay"] = _non_negative_float("weight_decay", est.weight_decay)
     p["warmup_epochs"] = _non_negative_int("warmup_epochs", est.warmup_epochs)
-    p["warmup_weight"] = _fraction("warmup_weight", est.warmup_weight)
+    p["warmup_weight"] = _fraction_or_auto("warmup_weight", est.warmup_weight)
     p["pseudo_label_interval"] = _positive_int("pseudo_label_interval", est.pseudo_label_interval)
     p["pseudo_anomaly_ratio"] = _fraction_or_auto("pseudo_anomaly_ratio", est.pseudo_anomaly_ratio, high=0.5,
                                                   words=("auto", "estimate"), low_open=False)

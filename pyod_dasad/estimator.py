@@ -166,8 +166,16 @@ class DASAD(BaseDetector):
         ``benchmarks/results/ablation_ema_*.md``.
     warmup_epochs : int, default=5
         Epochs with unlabelled samples treated as normal at weight ``warmup_weight``.
-    warmup_weight : float, default=0.1
-        Weight of unlabelled samples during the warm-up, in (0, 1].
+    warmup_weight : float or 'auto', default='auto'
+        Weight of unlabelled samples during the warm-up, in (0, 1]. ``'auto'``: 0.1, or
+        0.5 where few anomalies hide among them: with at least 20 labelled anomalies, an
+        out-of-fold gradient-boosted classifier of labelled against unlabelled samples
+        bounds their share (the mixture-proportion bound) under 10%
+        (:mod:`pyod_dasad.warmup`; the bound is ``warmup_share_bound_``). A low weight
+        hedges against many hidden anomalies (ADBench's protocol at la = 1%); with few, it
+        lets the warm-up push normals it cannot yet separate towards the anomaly target.
+        Chosen on the development data (``docs/results.md``); 0.1 was the default until
+        the twenty-first session.
     pseudo_label_interval : int, default=1
         Refresh the pseudo-labels every this many epochs after the warm-up.
     pseudo_label_rows : int or None, default=65536
@@ -325,6 +333,12 @@ class DASAD(BaseDetector):
         The largest such distance of a training row.
     ema_decay_ : float
         The weight average's decay in use (``ema_decay`` resolved; 0: no average).
+    warmup_weight_ : float
+        The warm-up weight of the unlabelled samples in use (``warmup_weight`` resolved).
+    warmup_share_bound_ : float or None
+        With ``warmup_weight='auto'`` and at least 20 labelled anomalies: the classifier's
+        bound of the share of anomalies among the unlabelled samples that chose the warm-up
+        weight (:func:`pyod_dasad.warmup.classifier_share_bound`); None otherwise.
     seed_ : int
         The seed used (drawn from fresh entropy when ``random_state`` is None).
 
@@ -355,7 +369,7 @@ class DASAD(BaseDetector):
                  batch_norm=False, views=("latent", "residual", "error"), attention="learned",
                  token_norm="none", view_dropout=0.3, pseudo_labels=True, contrastive="asymmetric", epochs=30,
                  steps_per_epoch=20, batch_size=256, lr=1e-3, weight_decay=1e-3, ema_decay="auto",
-                 warmup_epochs=5, warmup_weight=0.1, pseudo_label_interval=1, pseudo_label_rows=65536,
+                 warmup_epochs=5, warmup_weight="auto", pseudo_label_interval=1, pseudo_label_rows=65536,
                  out_of_range_factor=3.0, pseudo_anomaly_ratio="auto", pseudo_normal_ratio="auto",
                  min_credibility=0.5, margin=5.0, lambda_rec=1.0, lambda_con=0.1,
                  loss_weighting="fixed", temperature_normal=0.1, temperature_anomaly=0.5,
@@ -486,6 +500,7 @@ class DASAD(BaseDetector):
         self.hidden_anomaly_share_ = trainer.hidden_anomaly_share()
         self.pseudo_labels_ = trainer.pseudo_labels_on
         self.ema_decay_ = trainer.ema_decay
+        self.warmup_weight_, self.warmup_share_bound_ = trainer.warmup_weight, trainer.warmup_share_bound
         # the training rows' distances (out-of-range guard) come with this last pass over them
         standard = isinstance(self.scaler_, StandardScaler)
         scoring = _BatchTransform(self.scaler_, record_square_norms=standard)

@@ -17,6 +17,7 @@ from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hier
 from .pseudo_labels import assign_pseudo_labels, auto_ratios, labels_stand_out
 from .sampler import BalancedBatchSampler, choice_without_replacement
 from .views import view_magnitudes
+from .warmup import resolve_warmup_weight
 
 logger = logging.getLogger("pyod_dasad")
 
@@ -144,6 +145,7 @@ class Trainer:
         self.p = dict(params, inference_batch_size=resolve_inference_batch_size(params["inference_batch_size"], device))
         self.device = device
         self.transform = transform
+        self.seed = seed
         self.rng = np.random.RandomState(seed % (2 ** 32))
         self.generator = make_generator(device, seed)
         self.history = []
@@ -154,6 +156,10 @@ class Trainer:
         self.ema_decay = resolve_ema_decay(params["ema_decay"], params["epochs"] * params["steps_per_epoch"])
         #: indices into ``LOSS_TERMS`` of the terms that enter the total loss
         self.active_terms = active_loss_terms(params)
+        #: the unlabelled rows' warm-up weight in use, and the classifier's bound behind an
+        #: ``'auto'`` one (None: not computed); set by :meth:`fit`
+        self.warmup_weight = None if isinstance(params["warmup_weight"], str) else params["warmup_weight"]
+        self.warmup_share_bound = None
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):
@@ -298,7 +304,10 @@ class Trainer:
         unlabelled = np.flatnonzero(~labelled)
         has_labels = bool(labelled.any())
         targets = labelled.astype(np.int64)
-        weights = np.where(labelled, 1.0, p["warmup_weight"] if p["warmup_epochs"] > 0 else 1.0)
+        # the bound draws from its own generator, none of the fit's
+        self.warmup_weight, self.warmup_share_bound = resolve_warmup_weight(
+            p["warmup_weight"], X, y, self.seed, p["warmup_epochs"], torch.get_num_threads())
+        weights = np.where(labelled, 1.0, self.warmup_weight if p["warmup_epochs"] > 0 else 1.0)
         batch_size = max(2, min(p["batch_size"], n))
         sampler = BalancedBatchSampler(targets, weights, batch_size, self.rng)
         params = list(net.parameters())

@@ -588,7 +588,7 @@ def test_weak_normal_rule_keeps_uncertain_rows_at_the_warmup_weight_only_with_20
     screen = _script(monkeypatch, "screen_warmup_min_bound")
     try:
         screen.install_weak_normals()
-        me = types.SimpleNamespace(p={"warmup_weight": 0.1})
+        me = types.SimpleNamespace(warmup_weight=0.1)
         for n_labels, expected in ((20, 0.1), (19, 0.0)):
             n = 50
             targets = np.r_[np.zeros(n - n_labels, dtype=int), np.ones(n_labels, dtype=int)]
@@ -601,3 +601,41 @@ def test_weak_normal_rule_keeps_uncertain_rows_at_the_warmup_weight_only_with_20
     finally:
         sys.modules.pop("screen_warmup_min_bound", None)
         sys.modules.pop("screen_by_label_count", None)
+
+
+@pytest.fixture()
+def share_bound_screen(monkeypatch):
+    yield _script(monkeypatch, "screen_warmup_share_bound")
+    sys.modules.pop("screen_warmup_share_bound", None)
+    sys.modules.pop("screen_by_label_count", None)
+
+
+def test_share_bound_screen_takes_the_weight_05_fit_only_below_the_threshold(share_bound_screen):
+    base = {"set": "s", "protocol": "devnet", "budget": "30", "truth": 0.02, "bound_seconds": 0.1,
+            "bound_100": 0.05}
+    rows = [dict(base, dataset="x", seed=0, bound=0.04), dict(base, dataset="x", seed=1, bound=0.12),
+            dict(base, dataset="y", seed=0, bound=None)]
+    weights = {("s", "x", "devnet", "30", 0): {"auc_pr": 0.9, "ref_auc_pr": 0.5},
+               ("s", "x", "devnet", "30", 1): {"auc_pr": 0.1, "ref_auc_pr": 0.5},
+               ("s", "y", "devnet", "30", 0): {"auc_pr": 0.1, "ref_auc_pr": 0.5}}
+    got = share_bound_screen.compose(rows, weights, 0.1)[("s", "devnet", "30")]
+    assert got["fired"] == 1 and got["changes"] == pytest.approx([0.4, 0.0, 0.0])
+    got = share_bound_screen.compose(rows, weights, 0.15)[("s", "devnet", "30")]
+    assert got["fired"] == 2 and got["changes"] == pytest.approx([0.4, -0.4, 0.0])
+    text = share_bound_screen.report([r for r in rows if r["bound"] is not None], weights)
+    assert "| s | devnet | 30 | 2 | 0.020 | 0.080 (0.040-0.120) |" in text
+    assert "| 0.10 | +0.2000 (1; p = nan) |" in text
+
+
+def test_share_bound_screen_bounds_a_split_with_the_package_rule(share_bound_screen, monkeypatch):
+    import numpy as np
+    from pyod_dasad.warmup import classifier_share_bound
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((400, 3))
+    X[:40] += 3.0
+    y_true = np.r_[np.ones(40, dtype=int), np.zeros(360, dtype=int)]
+    y = np.r_[np.ones(30, dtype=int), np.zeros(370, dtype=int)]  # ten anomalies hide
+    monkeypatch.setattr(share_bound_screen, "training_split", lambda split, data_dir=None: (X, y, 10 / 370))
+    row = share_bound_screen.bounds({"set": "s", "dataset": "d", "protocol": "devnet", "budget": "30", "seed": 2})
+    assert row["bound"] == classifier_share_bound(X, y, 2) and 0 <= row["bound_100"] <= 1
+    assert row["truth"] == pytest.approx(10 / 370) and y_true.sum() == 40

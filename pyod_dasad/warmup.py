@@ -1,0 +1,111 @@
+"""The warm-up weight of the unlabelled rows: fixed, or chosen before training from a
+classifier's bound of the share of anomalies hidden among them (``warmup_weight='auto'``).
+
+During the warm-up every unlabelled row trains as a normal at a low weight (0.1), which
+hedges against the anomalies hidden among them: under ADBench's protocol at la = 1% about
+99 of them hide per labelled one. Where few hide (the DevNet/FEAWAD protocol's 2%), the
+low weight lets the network push normals that it cannot yet tell from the labelled
+anomalies up towards the anomaly target; the pseudo-labels then read many of them as
+anomalies, leave them out, and a fit can collapse (satellite's DevNet-protocol run 1:
+0.417 AUC-PR, 0.878 with weight 0.5; ``docs/results.md``). No statistic of the warm-up
+model told the two cases apart, since it is that model which drifts.
+
+``'auto'`` asks a model that does not drift. If the labelled anomalies are a random sample
+of the anomalies, the mixture-proportion bound of any scoring function bounds the hidden
+share from above (:func:`~pyod_dasad.pseudo_labels.mixture_proportion_bound`; the scores of
+the labelled rows must be out of sample). :func:`classifier_share_bound` scores the rows with
+an out-of-fold gradient-boosted classifier of labelled against unlabelled rows
+(scikit-learn's ``HistGradientBoostingClassifier``, 30 iterations, 5 folds, at most 2,048
+unlabelled and 2,048 labelled rows, so its cost does not grow with the data: 0.2-2 s on
+the paper datasets). With at least ``MPE_MIN_LABELS`` (20) labelled anomalies and a bound
+under ``FEW_HIDDEN_BOUND`` (10%) the warm-up weight is ``FEW_HIDDEN_WARMUP_WEIGHT`` (0.5),
+else ``DEFAULT_WARMUP_WEIGHT`` (0.1). The classifier and the thresholds were chosen on the
+development data (twenty-first session, ``benchmarks/screen_warmup_share_bound.py``).
+"""
+import numpy as np
+
+from .pseudo_labels import MPE_MIN_LABELS, mixture_proportion_bound
+
+#: The warm-up weight of the unlabelled rows when the bound does not say that few anomalies hide.
+DEFAULT_WARMUP_WEIGHT = 0.1
+#: ... and when it does.
+FEW_HIDDEN_WARMUP_WEIGHT = 0.5
+#: The classifier's bound of the hidden share under which few anomalies hide.
+FEW_HIDDEN_BOUND = 0.1
+#: The classifier: boosting iterations, folds and the unlabelled rows it sees at most.
+BOUND_MAX_ITER = 30
+BOUND_FOLDS = 5
+BOUND_MAX_UNLABELLED = 2048
+BOUND_MAX_LABELLED = 2048
+
+
+def classifier_share_bound(X, y, seed, n_threads=1):
+    """The mixture-proportion bound of the hidden-anomaly share from an out-of-fold
+    classifier of labelled against unlabelled rows.
+
+    Parameters
+    ----------
+    X : ndarray (n, d)
+        Training rows (unscaled: a tree ensemble does not need scaling).
+    y : ndarray (n,)
+        1 = labelled anomaly, 0 = unlabelled.
+    seed : int
+        Seeds the sample of unlabelled rows and the folds; the classifier's own seed is 0.
+    n_threads : int
+        OpenMP threads for the classifier (the fit's torch threads).
+
+    Returns
+    -------
+    float in [0, 1], or None with fewer than ``BOUND_FOLDS`` labelled anomalies or fewer
+    than ``BOUND_FOLDS`` unlabelled rows (no out-of-fold score for every row).
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    y = np.asarray(y)
+    labelled = np.flatnonzero(y == 1)
+    unlabelled = np.flatnonzero(y == 0)
+    if labelled.size < BOUND_FOLDS or unlabelled.size < BOUND_FOLDS:
+        return None
+    rng = np.random.default_rng(seed)
+    if unlabelled.size > BOUND_MAX_UNLABELLED:
+        unlabelled = rng.choice(unlabelled, BOUND_MAX_UNLABELLED, replace=False)
+    if labelled.size > BOUND_MAX_LABELLED:  # a bounded cost with many labels too
+        labelled = np.sort(rng.choice(labelled, BOUND_MAX_LABELLED, replace=False))
+    rows = np.concatenate([labelled, unlabelled])
+    target = (y[rows] == 1).astype(np.int64)
+    folds = StratifiedKFold(BOUND_FOLDS, shuffle=True, random_state=seed)
+    model = HistGradientBoostingClassifier(max_iter=BOUND_MAX_ITER, random_state=0)
+    with threadpool_limits(limits=max(1, int(n_threads)), user_api="openmp"):
+        proba = cross_val_predict(model, X[rows], target, cv=folds, method="predict_proba")[:, 1]
+    return mixture_proportion_bound(proba[target == 0], proba[target == 1])
+
+
+def resolve_warmup_weight(warmup_weight, X, y, seed, warmup_epochs, n_threads=1):
+    """The warm-up weight of the unlabelled rows, and the classifier's bound behind it.
+
+    Parameters
+    ----------
+    warmup_weight : float or 'auto'
+        A number is used as it is (no bound is computed).
+    X, y, seed, n_threads
+        See :func:`classifier_share_bound`.
+    warmup_epochs : int
+        Without a warm-up the weight is unused and no bound is computed.
+
+    Returns
+    -------
+    weight : float
+    bound : float or None
+        The classifier's bound of the hidden share; None where it was not computed (a
+        fixed weight, no warm-up, fewer than ``MPE_MIN_LABELS`` labelled anomalies).
+    """
+    if not isinstance(warmup_weight, str):
+        return float(warmup_weight), None
+    if warmup_epochs == 0 or int(np.count_nonzero(np.asarray(y) == 1)) < MPE_MIN_LABELS:
+        return DEFAULT_WARMUP_WEIGHT, None
+    bound = classifier_share_bound(X, y, seed, n_threads)
+    if bound is not None and bound < FEW_HIDDEN_BOUND:
+        return FEW_HIDDEN_WARMUP_WEIGHT, bound
+    return DEFAULT_WARMUP_WEIGHT, bound
