@@ -16,7 +16,7 @@ share from above (:func:`~pyod_dasad.pseudo_labels.mixture_proportion_bound`; th
 the labelled rows must be out of sample). :func:`classifier_share_bound` scores the rows with
 an out-of-fold gradient-boosted classifier of labelled against unlabelled rows
 (scikit-learn's ``HistGradientBoostingClassifier``, 30 iterations, 5 folds, at most 2,048
-unlabelled and 2,048 labelled rows, so its cost does not grow with the data: 0.2-2 s on
+unlabelled and 2,048 labelled rows, so its cost does not grow with the rows: 0.1-1.4 s on
 the paper datasets). With at least ``MPE_MIN_LABELS`` (20) labelled anomalies and a bound
 under ``FEW_HIDDEN_BOUND`` (10%) the warm-up weight is ``FEW_HIDDEN_WARMUP_WEIGHT`` (0.5),
 else ``DEFAULT_WARMUP_WEIGHT`` (0.1). The classifier and the thresholds were chosen on the
