@@ -170,7 +170,7 @@ class DASAD(BaseDetector):
         Weight of unlabelled samples during the warm-up, in (0, 1]. ``'auto'``: 0.1, or
         0.5 where few anomalies hide among them: with at least 20 labelled anomalies, an
         out-of-fold gradient-boosted classifier of labelled against unlabelled samples
-        bounds their share (the mixture-proportion bound) under 10%
+        bounds their share (the mixture-proportion bound) under 20%
         (:mod:`pyod_dasad.warmup`; the bound is ``warmup_share_bound_``). A low weight
         hedges against many hidden anomalies (ADBench's protocol at la = 1%); with few, it
         lets the warm-up push normals it cannot yet separate towards the anomaly target.

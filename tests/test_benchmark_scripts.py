@@ -639,3 +639,19 @@ def test_share_bound_screen_bounds_a_split_with_the_package_rule(share_bound_scr
     row = share_bound_screen.bounds({"set": "s", "dataset": "d", "protocol": "devnet", "budget": "30", "seed": 2})
     assert row["bound"] == classifier_share_bound(X, y, 2) and 0 <= row["bound_100"] <= 1
     assert row["truth"] == pytest.approx(10 / 370) and y_true.sum() == 40
+
+
+def test_contamination_screen_summary_applies_the_rule_per_threshold(monkeypatch):
+    screen = _script(monkeypatch, "screen_contamination_warmup")
+    try:
+        rows = [{"dataset": "a", "seed": 0, "contamination": 0.05, "truth": 0.05, "bound": 0.15,
+                 "auc_pr_0.1": 0.4, "auc_pr_0.5": 0.8},
+                {"dataset": "b", "seed": 0, "contamination": 0.05, "truth": 0.05, "bound": 0.25,
+                 "auc_pr_0.1": 0.6, "auc_pr_0.5": 0.5}]
+        text = screen.summary(rows, thresholds=(0.1, 0.2, 0.3))
+        # 0.1: neither fires (0.5); 0.2: a fires (0.8 + 0.6) / 2; 0.3: both (0.8 + 0.5) / 2
+        assert "| 0.05 | 2 | 0.050 | 0.150-0.250 | 0.500 | 0.650 | 0.500 (0) | 0.700 (1) | 0.650 (2) |" in text
+        assert "| a | 0 | 0.05 | 0.150 | 0.400 | 0.800 |" in text
+    finally:
+        sys.modules.pop("screen_contamination_warmup", None)
+        sys.modules.pop("screen_by_label_count", None)
