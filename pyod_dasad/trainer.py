@@ -157,9 +157,8 @@ class Trainer:
         #: indices into ``LOSS_TERMS`` of the terms that enter the total loss
         self.active_terms = active_loss_terms(params)
         #: the unlabelled rows' warm-up weight in use, and the classifier's bound behind an
-        #: ``'auto'`` one (None: not computed); set by :meth:`fit`
-        self.warmup_weight = None if isinstance(params["warmup_weight"], str) else params["warmup_weight"]
-        self.warmup_share_bound = None
+        #: ``'auto'`` one (None: not computed); both set by :meth:`fit`
+        self.warmup_weight = self.warmup_share_bound = None
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):

@@ -41,7 +41,7 @@ BOUND_MAX_UNLABELLED = 2048
 BOUND_MAX_LABELLED = 2048
 
 
-def classifier_share_bound(X, y, seed, n_threads=1):
+def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max_unlabelled=BOUND_MAX_UNLABELLED):
     """The mixture-proportion bound of the hidden-anomaly share from an out-of-fold
     classifier of labelled against unlabelled rows.
 
@@ -55,6 +55,9 @@ def classifier_share_bound(X, y, seed, n_threads=1):
         Seeds the samples of rows and the folds; the classifier's own seed is 0.
     n_threads : int
         OpenMP threads for the classifier (the fit's torch threads).
+    max_iter, max_unlabelled : int
+        The classifier's boosting iterations and the unlabelled rows it sees at most (the
+        defaults are the rule's; ``benchmarks/screen_warmup_share_bound.py`` compares others).
 
     Returns
     -------
@@ -71,14 +74,14 @@ def classifier_share_bound(X, y, seed, n_threads=1):
     if labelled.size < BOUND_FOLDS or unlabelled.size < BOUND_FOLDS:
         return None
     rng = np.random.default_rng(seed)
-    if unlabelled.size > BOUND_MAX_UNLABELLED:
-        unlabelled = rng.choice(unlabelled, BOUND_MAX_UNLABELLED, replace=False)
+    if unlabelled.size > max_unlabelled:
+        unlabelled = rng.choice(unlabelled, max_unlabelled, replace=False)
     if labelled.size > BOUND_MAX_LABELLED:  # a bounded cost with many labels too
         labelled = np.sort(rng.choice(labelled, BOUND_MAX_LABELLED, replace=False))
     rows = np.concatenate([labelled, unlabelled])
     target = (y[rows] == 1).astype(np.int64)
     folds = StratifiedKFold(BOUND_FOLDS, shuffle=True, random_state=seed)
-    model = HistGradientBoostingClassifier(max_iter=BOUND_MAX_ITER, random_state=0)
+    model = HistGradientBoostingClassifier(max_iter=max_iter, random_state=0)
     with threadpool_limits(limits=max(1, int(n_threads)), user_api="openmp"):
         proba = cross_val_predict(model, X[rows], target, cv=folds, method="predict_proba")[:, 1]
     return mixture_proportion_bound(proba[target == 0], proba[target == 1])
