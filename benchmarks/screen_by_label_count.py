@@ -175,6 +175,31 @@ def write_report(text, out):
         fh.write(text)
 
 
+def add_one_set_arguments(ap):
+    """The options of a screen over the stored splits of one set, protocol and budget(s)."""
+    ap.add_argument("--set", default="paper", choices=list(SETS))
+    ap.add_argument("--protocol", default="adbench")
+    ap.add_argument("--budget", nargs="+", default=["0.1"], help="one or more (the DevNet protocol: 30 15)")
+    ap.add_argument("--datasets", nargs="+", default=None, help="only these (default: every stored one)")
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--out", required=True, help="path without suffix: OUT.jsonl (every split) and OUT.md")
+
+
+def screen_one_set(args, task, extra, summarise):
+    """Run ``task((split, *extra))`` on every stored split that ``args`` (see
+    :func:`add_one_set_arguments`) selects and ``OUT.jsonl`` lacks, then write
+    ``summarise(rows)`` to ``OUT.md``."""
+    done = {(r["dataset"], r["seed"]) for r in _read(args.out + ".jsonl")}
+    todo = [(s,) + tuple(extra) for s in splits(1)
+            if s["set"] == args.set and s["protocol"] == args.protocol and s["budget"] in args.budget
+            and (args.datasets is None or s["dataset"] in args.datasets) and (s["dataset"], s["seed"]) not in done]
+    print("%d splits to fit" % len(todo), flush=True)
+    run_fits(task, todo, args.jobs, args.out + ".jsonl")
+    write_report(summarise(_read(args.out + ".jsonl")), args.out)
+    return 0
+
+
 def _read(path):
     if not os.path.exists(path):
         return []

@@ -655,3 +655,129 @@ def test_contamination_screen_summary_applies_the_rule_per_threshold(monkeypatch
     finally:
         sys.modules.pop("screen_contamination_warmup", None)
         sys.modules.pop("screen_by_label_count", None)
+
+
+def _tiny_split(seed=0, n=240, d=4, n_anomalies=24, n_labelled=8):
+    """A small split with the attributes of ``adbench_runs.protocols``' splits."""
+    import types
+
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((n, d))
+    X[:n_anomalies] += 3.0
+    y_true = (np.arange(n) < n_anomalies).astype(int)
+    y = (np.arange(n) < n_labelled).astype(int)
+    X_test = rng.standard_normal((80, d))
+    X_test[:8] += 3.0
+    return types.SimpleNamespace(X_train=X, y_train=y, y_train_true=y_true, X_test=X_test,
+                                 y_test=(np.arange(80) < 8).astype(int))
+
+
+@pytest.fixture()
+def saturation_screen(monkeypatch):
+    yield _script(monkeypatch, "screen_saturation_threshold")
+    sys.modules.pop("screen_saturation_threshold", None)
+    sys.modules.pop("screen_by_label_count", None)
+
+
+def test_saturation_scan_reads_the_estimate_and_restores_the_trainer(saturation_screen, monkeypatch):
+    import pyod_dasad.trainer as trainer
+    original = trainer.auto_ratios
+    monkeypatch.setattr(saturation_screen, "make_split", lambda split, data_dir=None: _tiny_split())
+    split = {"set": "s", "dataset": "d", "protocol": "adbench", "budget": "0.1", "seed": 1}
+    rows = saturation_screen.scan_task((split, (0, 1000), None))
+    assert trainer.auto_ratios is original
+    assert [r["offset"] for r in rows] == [0, 1000]
+    for r in rows:
+        assert 0 <= r["share"] <= 1 and 0.5 <= r["normal_ratio"] <= 0.95
+
+
+def test_saturation_summary_moves_the_pairs_from_t_to_the_cap_once_each(saturation_screen):
+    def pair(set_name, dataset, share, d_pr, offset=0):
+        return {"set": set_name, "dataset": dataset, "protocol": "adbench", "budget": "0.1", "seed": 1,
+                "offset": offset, "share": share, "truth": 0.3, "default_auc_pr": 0.5, "default_auc_roc": 0.5,
+                "fixed80_auc_pr": 0.5 + d_pr, "fixed80_auc_roc": 0.5}
+    rows = [pair("Classical", "30_satellite", 0.95, 0.2), pair("paper", "satellite", 0.95, 0.2),  # one split
+            pair("Classical", "x", 0.85, -0.1, offset=1000), pair("Classical", "y", 0.6, -0.3)]
+    scan = [dict(r, normal_ratio=0.5) for r in rows] + [dict(rows[0], share=1.0, normal_ratio=0.8)]
+    text = saturation_screen.summary(scan, rows, thresholds=(0.5, 0.8, 0.9))
+    assert "(3 pairs with a share in [0.5, 1))" in text
+    assert "| 0.9 | +0.2000 / +0.0000 (1; 1 ahead; p = nan) | - (0) |" in text
+    assert "| 0.8 | +0.0500 / +0.0000 (2; 1 ahead;" in text
+    assert "| 0.5 | -0.0667 / +0.0000 (3; 1 ahead;" in text
+    assert "| Classical | adbench | 0 | 0 | 0 | 1 | 1 | 1 | 1 |" in text
+    assert "| paper | adbench | 0 | 0 | 0 | 0 | 0 | 1 | 0 |" in text
+
+
+def test_random_states_screen_fits_members_and_ensembles(monkeypatch):
+    screen = _script(monkeypatch, "screen_random_states")
+    try:
+        monkeypatch.setattr(screen, "make_split", lambda split, data_dir=None: _tiny_split())
+        split = {"set": "s", "dataset": "d", "protocol": "adbench", "budget": "0.1", "seed": 2, "n_labelled": 8,
+                 "ref_auc_pr": 0.0}
+        row = screen.fit_task((split, 2, None))
+        assert {"member0_auc_pr", "member1_auc_pr", "ens2_auc_pr", "ens2_auc_roc"} <= set(row)
+        assert "ens3_auc_pr" not in row
+        rows = [dict(row, dataset="d", seed=s, member0_auc_pr=0.5, member1_auc_pr=0.7, ens2_auc_pr=0.8,
+                     ref_auc_pr=0.5) for s in (1, 2)]
+        text = screen.summary(rows, 2)
+        assert "| **mean** | 2 | 0.500 | 0.600 | 0.200 | 0.800 |" in text
+        assert "| ensemble of 2 | +0.3000 |" in text
+        assert "reproduced to the last bit: 2 of 2" in text
+    finally:
+        sys.modules.pop("screen_random_states", None)
+        sys.modules.pop("screen_by_label_count", None)
+
+
+def test_feature_transform_screen_fits_on_training_rows_only(monkeypatch):
+    import numpy as np
+    screen = _script(monkeypatch, "screen_feature_transform")
+    try:
+        sp = _tiny_split()
+        for name in screen.VARIANTS:
+            a, b = screen.transform(name, sp.X_train, sp.X_test)
+            width = 2 * sp.X_train.shape[1] if name == "raw+asinh" else sp.X_train.shape[1]
+            assert a.shape == (240, width) and b.shape == (80, width) and np.isfinite(b).all()
+            # the test rows do not move the fitted transform
+            a2, _ = screen.transform(name, sp.X_train, sp.X_test * 100)
+            np.testing.assert_array_equal(a, a2)
+        with pytest.raises(ValueError, match="unknown variant"):
+            screen.transform("log", sp.X_train, sp.X_test)
+        rows = [{"dataset": "d", "seed": s, "ref_auc_pr": 0.5, **{v + "_auc_pr": 0.5 for v in screen.VARIANTS},
+                 **{v + "_auc_roc": 0.5 for v in screen.VARIANTS}} for s in (1, 2)]
+        rows[0]["asinh_auc_pr"] = 0.7
+        text = screen.summary(rows)
+        assert "| asinh | +0.1000 | +0.0000 | 1 of 2 |" in text and "last bit: 2 of 2" in text
+    finally:
+        sys.modules.pop("screen_feature_transform", None)
+        sys.modules.pop("screen_by_label_count", None)
+
+
+def test_screen_one_set_selects_the_stored_splits_and_resumes(monkeypatch, tmp_path):
+    import argparse
+    import json as _json
+    helpers = _script(monkeypatch, "screen_by_label_count")
+    try:
+        stored = [{"set": "paper", "dataset": d, "protocol": p, "budget": b, "seed": 1}
+                  for d, p, b in (("a", "adbench", "0.1"), ("b", "adbench", "0.1"), ("a", "adbench", "0.05"),
+                                  ("a", "devnet", "30"), ("c", "adbench", "0.1"))]
+        monkeypatch.setattr(helpers, "splits", lambda min_labels: stored)
+
+        def run_fits(task, todo, jobs, path):
+            with open(path, "a") as fh:
+                for args in todo:
+                    fh.write(_json.dumps(task(args)) + "\n")
+        monkeypatch.setattr(helpers, "run_fits", run_fits)
+        ap = argparse.ArgumentParser()
+        helpers.add_one_set_arguments(ap)
+        out = str(tmp_path / "screen")
+        args = ap.parse_args(["--budget", "0.1", "--datasets", "a", "b", "--out", out])
+        task = lambda args: dict(args[0], extra=args[1])  # noqa: E731
+        assert helpers.screen_one_set(args, task, ("x",), lambda rows: "%d rows" % len(rows)) == 0
+        rows = [_json.loads(line) for line in open(out + ".jsonl")]
+        assert [(r["dataset"], r["budget"], r["extra"]) for r in rows] == [("a", "0.1", "x"), ("b", "0.1", "x")]
+        assert open(out + ".md").read() == "2 rows"
+        helpers.screen_one_set(args, task, ("x",), lambda rows: "%d rows" % len(rows))  # nothing left to fit
+        assert open(out + ".md").read() == "2 rows"
+    finally:
+        sys.modules.pop("screen_by_label_count", None)
