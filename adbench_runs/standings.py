@@ -14,7 +14,9 @@ Rules, the same in every table:
   misses, never silently averaged over fewer datasets;
 * means are over seeds first (per dataset), then over datasets;
 * the average rank is over the same datasets, among the focus detector and the rivals that
-  have a mean (ties share the average rank; 1 is best).
+  have a mean (ties share the average rank; 1 is best);
+* a variant of the focus detector, named after it and a hyphen (``DASAD-Ensemble`` for
+  ``DASAD``), is not a rival.
 
 Examples
 --------
@@ -28,7 +30,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-__all__ = ["GBDTS", "detector_group", "losses", "standings", "standings_markdown"]
+__all__ = ["GBDTS", "detector_group", "is_variant", "losses", "standings", "standings_markdown"]
 
 #: The fully supervised gradient-boosted trees a semi-supervised method is held against.
 GBDTS = ("LightGBM", "XGBoost", "CatBoost")
@@ -46,6 +48,12 @@ def detector_group(name: str) -> str:
     if name in LEGACY_BASELINES or name.startswith(_LEGACY_PREFIX):
         return "semi-supervised"
     return "unknown"
+
+
+def is_variant(name: str, focus: str) -> bool:
+    """True for a variant of the focus detector (``DASAD-Ensemble`` for ``DASAD``): a detector
+    named after it and a hyphen. Variants are listed in the leaderboard but are not rivals."""
+    return name.startswith(focus + "-")
 
 
 def _per_dataset(sub: pd.DataFrame) -> tuple:
@@ -96,7 +104,7 @@ def _focus_block(sub: pd.DataFrame, focus: str, group: str):
         return None
     rivals, left_out = [], {}
     for name in sorted(set(sub["detector"]) - {focus}):
-        if detector_group(name) != group:
+        if detector_group(name) != group or is_variant(name, focus):
             continue
         ok = complete[name].reindex(datasets).fillna(False).astype(bool) if name in complete.columns else \
             pd.Series(False, index=datasets)
@@ -141,7 +149,7 @@ def _standing_row(label: str, block: tuple, focus: str) -> dict:
 def _loss_rows(label: str, block: tuple, focus: str, group: str) -> list:
     """The :func:`losses` rows of one setting's :func:`_focus_block`."""
     datasets, _, _, pr, _, complete = block
-    others = [d for d in pr.columns if d != focus and detector_group(d) == group]
+    others = [d for d in pr.columns if d != focus and detector_group(d) == group and not is_variant(d, focus)]
     rows = []
     for dataset in datasets:
         cands = [d for d in others if bool(complete.at[dataset, d])]

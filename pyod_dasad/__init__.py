@@ -8,10 +8,11 @@ as a PyOD detector.
 """
 import logging
 
+from .ensemble import DASADEnsemble
 from .estimator import DASAD
 from .explain import Explanation
 
 __version__ = "0.1.0"
-__all__ = ["DASAD", "Explanation", "__version__"]
+__all__ = ["DASAD", "DASADEnsemble", "Explanation", "__version__"]
 
 logging.getLogger(__name__).addHandler(logging.NullHandler())

@@ -208,3 +208,16 @@ class WeightAverage:
         with torch.no_grad():
             for live, avg in zip(self.live, self.average):
                 live.copy_(avg)
+
+
+class SeedTagsMixin:
+    """scikit-learn tags of a PyOD detector seeded by ``random_state``: no NaN, ``y``
+    optional, non-deterministic only when ``random_state`` is None."""
+
+    def _more_tags(self):  # scikit-learn < 1.6
+        return {"allow_nan": False, "requires_y": False, "non_deterministic": self.random_state is None}
+
+    def __sklearn_tags__(self):  # scikit-learn >= 1.6
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags

@@ -186,22 +186,42 @@ def check_n_jobs(n_jobs):
     raise ValueError("n_jobs must be None, -1 or a positive integer, got %r" % (n_jobs,))
 
 
+def resolve_seed(random_state):
+    """The integer seed of a fit: ``random_state`` itself when it is an integer in
+    ``[0, 2**32)``, one drawn from fresh entropy when it is None, and one derived without
+    advancing the generator when it is a ``numpy.random.RandomState``."""
+    rs = random_state
+    if rs is None:
+        return int(np.random.SeedSequence().generate_state(1)[0])
+    if isinstance(rs, np.random.RandomState):
+        # derive without advancing the caller's generator
+        return int(np.random.RandomState(rs.get_state()[1][:1]).randint(0, 2 ** 31 - 1))
+    if isinstance(rs, numbers.Integral) and not isinstance(rs, bool):
+        if not 0 <= int(rs) < 2 ** 32:
+            raise ValueError("random_state must be in [0, 2**32), got %r" % (rs,))
+        return int(rs)
+    raise ValueError("random_state must be None, an int or a numpy RandomState, got %r" % (rs,))
+
+
+def check_contamination(contamination):
+    """A float in (0, 0.5], or a PyThresh thresholder (an object with ``fit``)."""
+    if isinstance(contamination, (numbers.Real,)) and not isinstance(contamination, bool):
+        return _fraction("contamination", contamination, high=0.5)
+    # PyOD also accepts a PyThresh thresholder object; it needs fit/labels_/thresh_.
+    if not hasattr(contamination, "fit"):
+        raise ValueError(
+            "contamination must be a float in (0, 0.5] or a PyThresh thresholder, got %r"
+            % (contamination,)
+        )
+    return contamination
+
+
 def check_params(est):
     """Validate every constructor parameter of :class:`~pyod_dasad.DASAD` at fit time.
 
     Returns a dict of cleaned values (tuples, ints, floats)."""
     p = {}
-    contamination = est.contamination
-    if isinstance(contamination, (numbers.Real,)) and not isinstance(contamination, bool):
-        p["contamination"] = _fraction("contamination", contamination, high=0.5)
-    else:
-        # PyOD also accepts a PyThresh thresholder object; it needs fit/labels_/thresh_.
-        if not hasattr(contamination, "fit"):
-            raise ValueError(
-                "contamination must be a float in (0, 0.5] or a PyThresh thresholder, got %r"
-                % (contamination,)
-            )
-        p["contamination"] = contamination
+    p["contamination"] = check_contamination(est.contamination)
     hidden = est.hidden_dims
     if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = (hidden,)

@@ -8,9 +8,9 @@ from pyod.models.base import BaseDetector
 from sklearn.preprocessing import MinMaxScaler, StandardScaler
 from sklearn.utils.validation import check_is_fitted
 
-from ._compat import amp_dtype, torch_load_bytes, torch_save_bytes, torch_threads
+from ._compat import SeedTagsMixin, amp_dtype, torch_load_bytes, torch_save_bytes, torch_threads
 from ._validation import (check_features, check_inference_batch_size, check_labels, check_n_jobs as _check_n_jobs,
-                          check_out_of_range_factor, check_params)
+                          check_out_of_range_factor, check_params, resolve_seed)
 from .device import resolve_device, resolve_inference_batch_size
 from .explain import Explanation
 from .network import DASADNet
@@ -67,7 +67,7 @@ class _BatchTransform:
             return out.astype(np.float32)
 
 
-class DASAD(BaseDetector):
+class DASAD(SeedTagsMixin, BaseDetector):
     """DASAD: Deviation-Guided Attention for Semi-Supervised Anomaly Detection.
 
     An autoencoder with hierarchical (per-level) reconstruction yields three deviation
@@ -421,17 +421,7 @@ class DASAD(BaseDetector):
 
     # -- fitting -----------------------------------------------------------------------
     def _seed(self):
-        rs = self.random_state
-        if rs is None:
-            return int(np.random.SeedSequence().generate_state(1)[0])
-        if isinstance(rs, np.random.RandomState):
-            # derive without advancing the caller's generator
-            return int(np.random.RandomState().__class__(rs.get_state()[1][:1]).randint(0, 2 ** 31 - 1))
-        if isinstance(rs, numbers.Integral) and not isinstance(rs, bool):
-            if not 0 <= int(rs) < 2 ** 32:
-                raise ValueError("random_state must be in [0, 2**32), got %r" % (rs,))
-            return int(rs)
-        raise ValueError("random_state must be None, an int or a numpy RandomState, got %r" % (rs,))
+        return resolve_seed(self.random_state)
 
     def fit(self, X, y=None):
         """Fit the detector.
@@ -645,11 +635,3 @@ class DASAD(BaseDetector):
             net = DASADNet(**self.net_config_)
             net.load_state_dict(torch_load_bytes(blob, map_location="cpu"))
             self.net_ = net.to(device).eval()
-
-    def _more_tags(self):  # scikit-learn < 1.6
-        return {"allow_nan": False, "requires_y": False, "non_deterministic": self.random_state is None}
-
-    def __sklearn_tags__(self):  # scikit-learn >= 1.6
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags

@@ -33,6 +33,7 @@ TEST_OVERRIDES = {
     "AutoEncoder": {"epoch_num": 2},
     "VAE": {"epoch_num": 2},
     "DASAD": {"epochs": 2},
+    "DASAD-Ensemble": {"n_estimators": 2, "base_estimator__epochs": 2},
     "AnoOnly": {"epochs": 3},
     "PyOD-DevNet": {"epochs": 2},
     "DeepOD-RoSAS": {"epochs": 2},
@@ -242,3 +243,19 @@ def test_user_detector_by_import_path():
         get_detector("collections:OrderedDict")
     with pytest.raises(ValueError, match="module:Class"):
         get_detector("pyod.models.copod:")
+
+
+def test_dasad_ensemble_members_take_nested_parameters():
+    pytest.importorskip("torch")
+    from pyod_dasad import DASADEnsemble
+
+    from adbench_runs.detectors import _dasad_ensemble
+
+    est = _dasad_ensemble({"n_estimators": 3, "base_estimator__epochs": 4, "base_estimator__lr": 0.01}, 9, 5)
+    assert isinstance(est, DASADEnsemble) and est.n_estimators == 3 and est.random_state == 9
+    assert est.base_estimator.epochs == 4 and est.base_estimator.lr == 0.01
+    assert _dasad_ensemble({"n_estimators": 2}, None, 5).base_estimator is None
+    with pytest.raises(ValueError, match="unknown parameter 'estimator__epochs'"):
+        _dasad_ensemble({"estimator__epochs": 4}, 0, 5)
+    with pytest.raises(ValueError, match="not both"):
+        _dasad_ensemble({"base_estimator": est.base_estimator, "base_estimator__epochs": 2}, 0, 5)

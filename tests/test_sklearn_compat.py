@@ -5,7 +5,7 @@ import pytest
 import sklearn
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from pyod_dasad import DASAD
+from pyod_dasad import DASAD, DASADEnsemble
 from _dasad_helpers import FAST
 
 _SKLEARN_VERSION = tuple(int(p) for p in sklearn.__version__.split(".")[:2])
@@ -38,15 +38,20 @@ MULTICLASS_Y = {name: _Y for name in (
 CHECK_PARAMS = dict(FAST, epochs=2, steps_per_epoch=2, random_state=0)
 
 
+def _binary(y):
+    """scikit-learn's multiclass check targets mapped to {0, 1} (y == 1), never all ones."""
+    if y is not None:
+        y = (np.asarray(y) == 1).astype(int)
+        if y.all():
+            y[:] = 0
+    return y
+
+
 class LabelMappedDASAD(DASAD):
     """DASAD with scikit-learn's multiclass check targets mapped to {0, 1} (y == 1)."""
 
     def fit(self, X, y=None):
-        if y is not None:
-            y = (np.asarray(y) == 1).astype(int)
-            if y.all():
-                y[:] = 0
-        return super().fit(X, y)
+        return super().fit(X, _binary(y))
 
 
 @parametrize_with_checks([DASAD(**CHECK_PARAMS)],
@@ -64,4 +69,25 @@ FLOAT32 = {"check_methods_subset_invariance": "float32 inference agrees to ~1e-6
 @parametrize_with_checks([LabelMappedDASAD(**CHECK_PARAMS)],
                          expected_failed_checks=lambda est: {**PYOD_CONVENTION, **FLOAT32})
 def test_sklearn_checks_with_binary_labels(estimator, check):
+    check(estimator)
+
+
+class LabelMappedEnsemble(DASADEnsemble):
+    """DASADEnsemble with scikit-learn's multiclass check targets mapped to {0, 1} (y == 1)."""
+
+    def fit(self, X, y=None):
+        return super().fit(X, _binary(y))
+
+
+# the ensemble's members are DASAD networks: the same conventions and label rules apply
+@parametrize_with_checks([DASADEnsemble(n_estimators=2, base_estimator=DASAD(**CHECK_PARAMS), random_state=0)],
+                         expected_failed_checks=lambda est: {**PYOD_CONVENTION, **MULTICLASS_Y})
+def test_sklearn_checks_ensemble(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks([LabelMappedEnsemble(n_estimators=2, base_estimator=DASAD(**CHECK_PARAMS),
+                                              random_state=0)],
+                         expected_failed_checks=lambda est: {**PYOD_CONVENTION, **FLOAT32})
+def test_sklearn_checks_ensemble_with_binary_labels(estimator, check):
     check(estimator)

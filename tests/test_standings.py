@@ -115,3 +115,22 @@ def test_a_margin_that_rounds_to_zero_has_no_minus_sign():
 
     assert _f(-0.0003, signed=True) == "+0.000"
     assert _f(-0.0123, signed=True) == "-0.012" and _f(0.5) == "0.500" and _f(float("nan")) == "–"
+
+
+def test_a_variant_of_the_focus_is_not_a_rival(tmp_path):
+    from adbench_runs.standings import is_variant
+
+    assert is_variant("DASAD-Ensemble", "DASAD") and not is_variant("DASAD", "DASAD")
+    assert not is_variant("DeepOD-DevNet", "DASAD")
+    entries = {}
+    for seed in (1, 2):
+        entries[("adbench", 0.1, "a", seed, "DASAD")] = (0.8, 0.9)
+        entries[("adbench", 0.1, "a", seed, "DASAD-Ensemble")] = (0.95, 0.97)
+        entries[("adbench", 0.1, "a", seed, "XGBOD")] = (0.7, 0.8)
+    frame = load_results(_store(tmp_path / "v.db", entries))
+    row = standings(frame).iloc[0]
+    assert row["best_auc_pr_rival"] == "XGBOD" and math.isclose(row["margin_auc_pr"], 0.1)
+    assert row["n_ranked"] == 2 and row["focus_rank"] == 1.0
+    assert set(losses(frame)["best_rival"]) == {"XGBOD"}
+    # the variant itself, as the focus, has DASAD for a rival
+    assert standings(frame, focus="DASAD-Ensemble").iloc[0]["best_auc_pr_rival"] == "DASAD"
