@@ -781,3 +781,29 @@ def test_screen_one_set_selects_the_stored_splits_and_resumes(monkeypatch, tmp_p
         assert open(out + ".md").read() == "2 rows"
     finally:
         sys.modules.pop("screen_by_label_count", None)
+
+
+def test_pair_detectors_pairs_on_the_split_per_setting(monkeypatch, tmp_path, capsys):
+    pair_detectors = _script(monkeypatch, "pair_detectors")
+    from adbench_runs.store import FitKey, ResultStore
+    path = tmp_path / "s.db"
+    store = ResultStore(str(path))
+    for seed, a, b in ((1, 0.5, 0.6), (2, 0.6, 0.5), (3, 0.7, 0.9), (4, 0.2, 0.3)):
+        store.write(FitKey("d", "adbench", 0.1, seed, "A"), {"status": "ok", "auc_pr": a, "auc_roc": 0.8})
+        store.write(FitKey("d", "adbench", 0.1, seed, "B"), {"status": "ok", "auc_pr": b, "auc_roc": 0.9})
+    store.write(FitKey("d", "adbench", 0.1, 5, "A"), {"status": "ok", "auc_pr": 0.1, "auc_roc": 0.1})  # no pair
+    store.write(FitKey("d", "adbench", 0.01, 1, "B"), {"status": "ok", "auc_pr": 0.1, "auc_roc": 0.1})  # no pair
+    store.write(FitKey("e", "adbench", 0.1, 1, "A"), {"status": "ok", "auc_pr": 0.4, "auc_roc": 0.5})
+    store.write(FitKey("e", "adbench", 0.1, 1, "B"), {"status": "error", "error": "boom"})  # not ok: no pair
+    store.close()
+    try:
+        assert pair_detectors.main([str(path), "A", "B", "--out", str(tmp_path / "t.md")]) == 0
+        rows = pair_detectors.pair(pair_detectors.load(str(path), "A"), pair_detectors.load(str(path), "B"))
+    finally:
+        sys.modules.pop("pair_detectors", None)
+    assert len(rows) == 1 and rows[0]["splits"] == 4 and rows[0]["ahead"] == 3
+    assert abs(rows[0]["d_pr"] - 0.075) < 1e-12 and abs(rows[0]["d_roc"] - 0.1) < 1e-12
+    text = capsys.readouterr().out
+    assert "| adbench, budget 0.1 | 1 | 4 | 0.500 (0.800) | 0.575 (0.900) | +0.0750 | 3 of 4 |" in text
+    assert (tmp_path / "t.md").read_text() == text
+
