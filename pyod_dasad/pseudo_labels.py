@@ -215,7 +215,7 @@ class PseudoLabels:
         return int(np.sum(self.weights == 0))
 
 
-def auto_ratios(scores, labelled_scores, margin=5.0):
+def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None):
     """Data-driven pseudo-anomaly and credible-normal shares (see the module docstring).
 
     Parameters
@@ -227,6 +227,11 @@ def auto_ratios(scores, labelled_scores, margin=5.0):
     margin : float
         The deviation loss's margin: the scoring loss pulls normals towards 0 and pushes
         anomalies beyond ``margin``.
+    upper_bound : float or None, default=None
+        An upper bound of the hidden share from elsewhere (e.g. the warm-up classifier's,
+        :func:`pyod_dasad.warmup.classifier_share_bound`): the count-based estimate is capped
+        at it. None (DASAD's default): no cap. A screen's switch
+        (``benchmarks/screen_share_cap_bound.py``).
 
     Returns
     -------
@@ -244,6 +249,8 @@ def auto_ratios(scores, labelled_scores, margin=5.0):
     threshold = min(np.quantile(labelled_scores, AUTO_LABELLED_QUANTILE), 0.5 * margin)
     above = np.count_nonzero(scores >= threshold) / n
     share = min(1.0, above / (1.0 - AUTO_LABELLED_QUANTILE))
+    if upper_bound is not None:
+        share = min(share, float(upper_bound))
     anomaly_ratio = min(above, AUTO_ANOMALY_MAX)
     if labels_stand_out(share):
         normal_ratio = float(np.clip(1.0 - share, AUTO_NORMAL_MIN, AUTO_NORMAL_MAX))

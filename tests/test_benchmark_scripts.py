@@ -807,3 +807,27 @@ def test_pair_detectors_pairs_on_the_split_per_setting(monkeypatch, tmp_path, ca
     assert "| adbench, budget 0.1 | 1 | 4 | 0.500 (0.800) | 0.575 (0.900) | +0.0750 | 3 of 4 |" in text
     assert (tmp_path / "t.md").read_text() == text
 
+
+def test_share_cap_screen_moves_only_counts_above_the_bound(monkeypatch):
+    screen = _script(monkeypatch, "screen_share_cap_bound")
+    try:
+        assert screen.normal_ratio(0.9) == 0.5 and screen.normal_ratio(1.0) == 0.8  # the cliff it targets
+        assert screen.normal_ratio(0.9, 0.24) == pytest.approx(0.76) and screen.normal_ratio(0.3, 0.5) == 0.7
+        base = {"set": "paper", "dataset": "satellite", "protocol": "adbench", "budget": "0.1", "seed": 1,
+                "offset": 0, "n_labelled": 40}
+        rows = [dict(base, share=0.985, normal_ratio=0.5, bound=0.4),    # 0.5 -> 0.6
+                dict(base, share=0.3, normal_ratio=0.7, bound=0.5),      # bound above: unchanged
+                dict(base, share=1.0, normal_ratio=0.8, bound=0.7),      # saturated -> 1 - 0.7 = 0.3 -> 0.5
+                dict(base, share=0.25, normal_ratio=0.75, bound=None),   # no bound: unchanged
+                dict(base, set="robustness", contamination=0.08, share=0.9, normal_ratio=0.5, bound=0.24,
+                     capped_normal_ratio=0.76)]
+        moved = screen.changed(rows)
+        assert [r["new_normal_ratio"] for r in moved] == [pytest.approx(0.6), 0.5, 0.76]
+        fits = [dict(r, default_auc_pr=0.5 + 0.01 * i, default_auc_roc=0.8, capped_auc_pr=0.6, capped_auc_roc=0.9,
+                     truth=0.1) for i, r in enumerate(moved)]
+        text = screen.summary(rows, fits)
+    finally:
+        sys.modules.pop("screen_share_cap_bound", None)
+    assert "the cap changes the credible-normal share of 3 (fitted)" in text
+    assert "| robustness, 8% unlabelled contamination | 1 | +0.0800 | +0.1000 | 1 / 0 |" in text
+    assert "| development sets (no mvtec, no robustness) | 2 | +0.0950 |" in text

@@ -236,3 +236,15 @@ def test_pseudo_labels_sorted_on_cuda_equal_the_host_ones():  # pragma: no cover
     b = assign_pseudo_labels(values[:, 1], values, alpha, 0.01, 0.8, 0.5)
     for field in ("labels", "weights", "credibility", "consensus"):
         np.testing.assert_array_equal(getattr(a, field), getattr(b, field))
+
+
+def test_auto_ratios_upper_bound_caps_only_a_larger_count():
+    rng = np.random.RandomState(0)
+    scores = np.r_[rng.normal(0, 1, 700), rng.normal(6, 0.5, 300)]  # 30% score like the labels
+    labelled = rng.normal(6, 0.5, 30)
+    free = auto_ratios(scores, labelled)
+    assert free == auto_ratios(scores, labelled, upper_bound=None)
+    assert free == auto_ratios(scores, labelled, upper_bound=0.9)  # a looser bound changes nothing
+    anomaly, normal, share = auto_ratios(scores, labelled, upper_bound=0.1)
+    assert share == 0.1 and normal == pytest.approx(0.8) and anomaly == free[0]
+    assert free[2] > 0.3 and free[1] == pytest.approx(1 - free[2])
