@@ -91,12 +91,11 @@ def _patched(capped, record=None, stop=False):
             return record["weight"], record["bound"]
 
         def estimate(scores, labelled_scores, margin=5.0):
-            out = ratios(scores, labelled_scores, margin, upper_bound=record.get("bound") if capped else None)
             record["default"] = ratios(scores, labelled_scores, margin)
             record["capped"] = ratios(scores, labelled_scores, margin, upper_bound=record.get("bound"))
             if stop:
                 raise _Stop()
-            return out
+            return record["capped" if capped else "default"]
 
         trainer.resolve_warmup_weight, trainer.auto_ratios = resolve, estimate
         try:

@@ -1,6 +1,5 @@
 """An average of DASAD networks fitted with different random states: a PyOD detector."""
 import logging
-import numbers
 
 import numpy as np
 from pyod.models.base import BaseDetector
@@ -9,8 +8,8 @@ from sklearn.utils.validation import check_is_fitted
 from tqdm.auto import tqdm
 
 from ._compat import SeedTagsMixin
-from ._validation import (check_contamination, check_features, check_labels, check_n_jobs, check_params,
-                          resolve_seed)
+from ._validation import (_non_negative_int, _positive_int, check_contamination, check_features, check_labels,
+                          check_n_jobs, check_params, resolve_seed)
 from .estimator import DASAD
 
 logger = logging.getLogger("pyod_dasad")
@@ -27,10 +26,6 @@ def member_seeds(seed, n_estimators):
 
 def _fit_member(estimator, X, y):
     return estimator.fit(X, y)
-
-
-def _standardise(scores, mean, scale):
-    return (scores - mean) / scale
 
 
 class DASADEnsemble(SeedTagsMixin, BaseDetector):
@@ -126,19 +121,15 @@ class DASADEnsemble(SeedTagsMixin, BaseDetector):
         self.verbose = verbose
 
     def _check_params(self):
-        n = self.n_estimators
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError("n_estimators must be a positive integer, got %r" % (n,))
+        n = _positive_int("n_estimators", self.n_estimators)
         base = DASAD() if self.base_estimator is None else self.base_estimator
         if not isinstance(base, DASAD):
             raise TypeError("base_estimator must be a DASAD instance or None, got %s"
                             % type(base).__name__)
         check_params(base)  # the members' parameters, before any fit
         check_contamination(self.contamination)
-        verbose = self.verbose
-        if isinstance(verbose, bool) or not isinstance(verbose, numbers.Integral) or verbose < 0:
-            raise ValueError("verbose must be a non-negative integer, got %r" % (verbose,))
-        return base, int(n), check_n_jobs(self.n_jobs)
+        _non_negative_int("verbose", self.verbose)
+        return base, n, check_n_jobs(self.n_jobs)
 
     def fit(self, X, y=None):
         """Fit ``n_estimators`` DASAD networks on the same data.
@@ -179,7 +170,8 @@ class DASADEnsemble(SeedTagsMixin, BaseDetector):
         return self
 
     def _average(self, scores):
-        return np.mean(_standardise(scores, self.score_means_[:, None], self.score_scales_[:, None]), axis=0)
+        """Mean over members (rows of ``scores``) of each member's standardised scores."""
+        return np.mean((scores - self.score_means_[:, None]) / self.score_scales_[:, None], axis=0)
 
     def decision_function(self, X):
         """Averaged standardised anomaly scores of X (higher = more abnormal).
