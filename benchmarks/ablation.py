@@ -46,6 +46,7 @@ VARIANTS = {
     "weight decay 3e-3": {"weight_decay": 3e-3},
     "weight decay 1e-2": {"weight_decay": 1e-2},
     "weight decay 3e-2": {"weight_decay": 3e-2},
+    "warm-up weight 0.1 (before warmup_weight='auto')": {"warmup_weight": 0.1},
     "warm-up weight 0.5": {"warmup_weight": 0.5},
     "warm-up weight 1.0": {"warmup_weight": 1.0},
     "min-max scaling": {"preprocessing": "minmax"},
