@@ -6,6 +6,15 @@ Usage::
 
     python benchmarks/ablation.py --datasets cardio satellite mammography --la 0.1 \
         --seeds 1 2 3 --out benchmarks/results/ablation_dev.md
+
+A long ablation can be split (say by dataset) into runs side by side, each with its own
+``--out``; ``--from-json a.json b.json`` then builds the one table from their rows without
+fitting anything (give the same ``--protocol``/``--la``/noise flags for the header, and
+``--datasets``/``--variants`` to order the columns and rows; by default they follow the
+files)::
+
+    python benchmarks/ablation.py --protocol devnet --from-json a.json b.json \
+        --out benchmarks/results/ablation_devnet.md
 """
 import argparse
 import json
@@ -77,21 +86,40 @@ VARIANTS = {
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--datasets", nargs="+", default=["cardio", "satellite", "mammography"])
+    ap.add_argument("--datasets", nargs="+", default=None,
+                    help="default: cardio satellite mammography (with --from-json: the files' datasets)")
     ap.add_argument("--protocol", choices=("adbench", "devnet"), default="adbench",
                     help="devnet: 30 labelled anomalies (15 for arrhythmia), 2%% contamination; --la unused")
     ap.add_argument("--la", type=float, default=0.1)
-    ap.add_argument("--seeds", nargs="+", type=int, default=[1, 2, 3])
+    ap.add_argument("--seeds", nargs="+", type=int, default=None,
+                    help="default: 1 2 3 (with --from-json: the files' seeds)")
     ap.add_argument("--noise-type", default=None, choices=("label_contamination", "irrelevant_features"),
                     help="ADBench protocol: one of ADBench's robustness settings, at --noise-ratio")
     ap.add_argument("--noise-ratio", type=float, default=0.0)
     ap.add_argument("--contamination", type=float, default=0.02,
                     help="DevNet protocol: share of anomalies in the unlabelled set")
-    ap.add_argument("--variants", nargs="+", default=list(VARIANTS))
+    ap.add_argument("--variants", nargs="+", default=None,
+                    help="default: every variant (with --from-json: the files' variants); "
+                         "the first is the reference of the paired columns")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", default=None, help="markdown file; a .json with every fit is written beside it")
+    ap.add_argument("--from-json", nargs="+", default=None, metavar="JSON",
+                    help="fit nothing: build the table from these files' rows (the .json files "
+                         "earlier runs wrote beside their --out), joined")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(message)s")
+    if args.from_json:
+        rows = _read_rows(args.from_json, args.datasets, args.seeds, args.variants)
+        args.datasets = args.datasets or _in_order(r["dataset"] for r in rows)
+        args.seeds = args.seeds or sorted({r["seed"] for r in rows})
+        args.variants = args.variants or _in_order(r["variant"] for r in rows)
+        return _report(args, rows, argv)
+    args.datasets = args.datasets or ["cardio", "satellite", "mammography"]
+    args.seeds = args.seeds or [1, 2, 3]
+    args.variants = args.variants or list(VARIANTS)
+    unknown = [v for v in args.variants if v not in VARIANTS]
+    if unknown:
+        ap.error("unknown variant(s): %s" % ", ".join(map(repr, unknown)))
     from adbench_runs.datasets import load_dataset
     from adbench_runs.protocols import adbench_split, default_n_labelled, devnet_split
     from pyod_dasad import DASAD
@@ -119,6 +147,45 @@ def main(argv=None):
                              rows[-1]["auc_pr"], rows[-1]["auc_roc"])
                 if args.out:  # every fit on disk as it finishes: a long run that dies keeps its rows
                     _write_json(args.out, rows)
+    return _report(args, rows, argv)
+
+
+def _in_order(values):
+    """Distinct values in order of first appearance."""
+    return list(dict.fromkeys(values))
+
+
+def _read_rows(paths, datasets, seeds, variants):
+    """The rows of earlier runs' JSON files, joined, restricted to the datasets, seeds and
+    variants asked for (all where ``None``). A split fitted twice under one variant, or a
+    variant missing on a split another variant has, is an error: the paired columns would
+    silently compare different splits."""
+    rows = []
+    for path in paths:
+        with open(path) as fh:
+            rows.extend(json.load(fh))
+    rows = [r for r in rows if (datasets is None or r["dataset"] in datasets)
+            and (seeds is None or r["seed"] in seeds) and (variants is None or r["variant"] in variants)]
+    for what, asked in (("dataset", datasets), ("seed", seeds), ("variant", variants)):
+        absent = [a for a in asked or () if a not in {r[what] for r in rows}]
+        if absent:
+            raise SystemExit("no %s %s in %s" % (what, ", ".join(map(repr, absent)), " ".join(paths)))
+    if not rows:
+        raise SystemExit("no rows in %s" % " ".join(paths))
+    keys = [(r["dataset"], r["seed"], r["variant"]) for r in rows]
+    twice = sorted({k for k in keys if keys.count(k) > 1})
+    if twice:
+        raise SystemExit("fitted more than once in %s: %s" % (" ".join(paths), twice[:3]))
+    splits = {k[:2] for k in keys}
+    for variant in _in_order(k[2] for k in keys):
+        missing = sorted(splits - {k[:2] for k in keys if k[2] == variant})
+        if missing:
+            raise SystemExit("variant %r has no fit on %d split(s), e.g. %s" % (variant, len(missing), missing[0]))
+    return rows
+
+
+def _report(args, rows, argv):
+    """Print the table with its header (setting and command) and write it to --out."""
     table = _table(rows, args.datasets, args.variants)
     setting = ("DevNet/FEAWAD protocol (30 labels, %g%% contamination)" % (100 * args.contamination)
                if args.protocol == "devnet" else "ADBench protocol, la=%s" % args.la)

@@ -91,6 +91,51 @@ def test_ablation_table_pairs_each_variant_with_the_defaults(ablation):
     assert "| other | 0.700 | 0.700 | 0.900 | +0.167 | 2/3, p=" in table
 
 
+def _ablation_rows(dataset, variants_pr):
+    return [{"dataset": dataset, "seed": s, "variant": v, "auc_pr": pr[s], "auc_roc": 0.9}
+            for v, pr in variants_pr.items() for s in range(len(pr))]
+
+
+def test_ablation_from_json_joins_split_runs_without_fitting(ablation, tmp_path, monkeypatch):
+    """Two runs side by side (one dataset each) give one table: the joined rows, the columns
+    in the order asked for, the pairs across both files; nothing is fitted."""
+    import pyod_dasad
+
+    monkeypatch.setattr(pyod_dasad, "DASAD", None)  # a fit would fail
+    a, b = tmp_path / "a.json", tmp_path / "b.json"
+    a.write_text(json.dumps(_ablation_rows("x", {"full (defaults)": [0.5, 0.7], "other": [0.6, 0.8]})))
+    b.write_text(json.dumps(_ablation_rows("y", {"full (defaults)": [0.4, 0.4], "other": [0.3, 0.6]})))
+    out = tmp_path / "t.md"
+    assert ablation.main(["--protocol", "devnet", "--from-json", str(a), str(b), "--datasets", "y", "x",
+                          "--out", str(out)]) == 0
+    text = out.read_text()
+    assert text.startswith("DASAD ablation, DevNet/FEAWAD protocol (30 labels, 2% contamination), seeds 0 1;")
+    assert "| variant | y | x | mean AUC-PR |" in text
+    assert "| full (defaults) | 0.400 | 0.600 | 0.500 | 0.900 |  |  |" in text
+    assert "| other | 0.450 | 0.700 | 0.575 | 0.900 | +0.075 | 3/4, p=" in text
+    assert len(json.loads((tmp_path / "t.json").read_text())) == 8
+    # a subset of the variants: only the defaults' row
+    assert ablation.main(["--from-json", str(a), "--variants", "full (defaults)"]) == 0
+
+
+def test_ablation_from_json_refuses_rows_that_do_not_pair(ablation, tmp_path):
+    a = tmp_path / "a.json"
+    rows = _ablation_rows("x", {"full (defaults)": [0.5, 0.7], "other": [0.6, 0.8]})
+    a.write_text(json.dumps(rows + rows[:1]))
+    with pytest.raises(SystemExit, match="more than once"):
+        ablation.main(["--from-json", str(a)])
+    a.write_text(json.dumps(rows[:-1]))  # 'other' lacks seed 1
+    with pytest.raises(SystemExit, match="'other' has no fit on 1 split"):
+        ablation.main(["--from-json", str(a)])
+    with pytest.raises(SystemExit, match="no dataset 'z'"):
+        ablation.main(["--from-json", str(a), "--datasets", "z"])
+
+
+def test_ablation_refuses_an_unknown_variant(ablation):
+    with pytest.raises(SystemExit):
+        ablation.main(["--variants", "no such switch"])
+
+
 @pytest.fixture()
 def mixup(monkeypatch):
     yield _script(monkeypatch, "screen_anomaly_mixup")
