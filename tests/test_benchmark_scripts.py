@@ -853,6 +853,24 @@ def test_pair_detectors_pairs_on_the_split_per_setting(monkeypatch, tmp_path, ca
     assert (tmp_path / "t.md").read_text() == text
 
 
+def test_pair_detectors_can_leave_datasets_out(monkeypatch, tmp_path, capsys):
+    pair_detectors = _script(monkeypatch, "pair_detectors")
+    from adbench_runs.store import FitKey, ResultStore
+    path = tmp_path / "s.db"
+    store = ResultStore(str(path))
+    for dataset, a, b in (("d", 0.5, 0.6), ("e", 0.9, 0.1), ("f", 0.4, 0.5)):
+        store.write(FitKey(dataset, "adbench", 0.1, 1, "A"), {"status": "ok", "auc_pr": a, "auc_roc": a})
+        store.write(FitKey(dataset, "adbench", 0.1, 1, "B"), {"status": "ok", "auc_pr": b, "auc_roc": b})
+    store.close()
+    try:
+        assert pair_detectors.main([str(path), "A", "B", "--exclude-datasets", "e"]) == 0
+    finally:
+        sys.modules.pop("pair_detectors", None)
+    text = capsys.readouterr().out
+    assert "Without e." in text
+    assert "| adbench, budget 0.1 | 2 | 2 | 0.450 (0.450) | 0.550 (0.550) | +0.1000 | 2 of 2 |" in text
+
+
 def test_share_cap_screen_moves_only_counts_above_the_bound(monkeypatch):
     screen = _script(monkeypatch, "screen_share_cap_bound")
     try:
