@@ -413,8 +413,10 @@ def plot_cd_diagram(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "a
     avg = ranks.mean(axis=0).sort_values()
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(8, 2.2 + 0.3 * len(avg)))
-    sp.critical_difference_diagram(avg, pvalues, ax=ax, alpha=alpha, label_fmt_left="{label} ({rank:.2f})  ",
-                                   label_fmt_right="  ({rank:.2f}) {label}")
+    artists = sp.critical_difference_diagram(avg, pvalues, ax=ax, alpha=alpha,
+                                             label_fmt_left="{label} ({rank:.2f})  ",
+                                             label_fmt_right="  ({rank:.2f}) {label}")
+    _sort_crossbars(artists)
     verdict = "significant" if p_friedman < alpha else "not significant"
     lines = [f"{METRICS[metric]} average rank (1 = best), {sub['setting'].iloc[0]}",
              f"Friedman p = {p_friedman:.3g} ({verdict} at α = {alpha:g}) on {len(scores)} complete datasets"
@@ -427,6 +429,24 @@ def plot_cd_diagram(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "a
     fig.savefig(path, dpi=150)
     plt.close(fig)
     return Path(path)
+
+
+def _sort_crossbars(artists: Any) -> None:
+    """Draw each crossbar of a CD diagram left to right.
+
+    scikit-posthocs plots a crossbar through its detectors in the iteration order of a
+    ``set`` of names, which follows Python's per-process string hashing: the same results
+    gave PNGs that differed in a thousand anti-aliased pixels from one run to the next, and
+    every regenerated report rewrote every diagram. Sorting each bar's points by rank makes
+    the file a function of the results. (The bars' levels are already deterministic.)
+    """
+    if not isinstance(artists, dict):  # older scikit-posthocs returned nothing
+        return
+    for lines in artists.get("crossbars", ()):
+        for line in (lines if isinstance(lines, (list, tuple)) else [lines]):
+            x, y = line.get_xdata(), line.get_ydata()
+            order = np.argsort(np.asarray(x, dtype=float), kind="stable")
+            line.set_data(np.asarray(x)[order], np.asarray(y)[order])
 
 
 def plot_rank_boxplot(sub: pd.DataFrame, path: str | os.PathLike, metric: str = "auc_pr",

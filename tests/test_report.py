@@ -131,3 +131,52 @@ def test_leave_out_keeps_a_flaky_detector_out_of_the_ranks_not_out_of_the_tables
     assert "0.900 ± 0.000 (1/2 ok)" in text  # X's cell on c, with its failed seed
     paths = write_report(frame, tmp_path / "out", leave_out=["X"], focus=None)
     assert "left out by the report's --leave-out" in paths["markdown"].read_text()
+
+
+_CD_SCRIPT = """
+import sys
+from adbench_runs.report import load_results, plot_cd_diagram
+from adbench_runs.store import FitKey, ResultStore
+with ResultStore(sys.argv[1]) as store:
+    for d in range(4):  # six detectors no test separates: one crossbar through all of them
+        for i, name in enumerate(["Alpha", "Bravo", "Charlie", "Delta", "Echo", "Foxtrot"]):
+            value = 0.5 + 0.01 * ((i + d) % 6)
+            store.write(FitKey("d%d" % d, "adbench", 0.1, 1, name),
+                        {"status": "ok", "auc_pr": value, "auc_roc": value})
+    frame = load_results(store)
+plot_cd_diagram(frame, sys.argv[2])
+"""
+
+
+def test_cd_diagram_does_not_depend_on_string_hashing(tmp_path):
+    """scikit-posthocs walks each crossbar in a set's order, which follows PYTHONHASHSEED:
+    the same results must still give the same PNG, byte for byte, in every process."""
+    import os
+    import subprocess
+    import sys
+
+    pytest.importorskip("scikit_posthocs")
+    script = tmp_path / "cd.py"
+    script.write_text(_CD_SCRIPT)
+    images = []
+    for seed in ("1", "2", "3"):
+        png = tmp_path / f"cd_{seed}.png"
+        subprocess.run([sys.executable, str(script), str(tmp_path / f"s{seed}.db"), str(png)], check=True,
+                       env={**os.environ, "PYTHONHASHSEED": seed})
+        images.append(png.read_bytes())
+    assert images[0].startswith(PNG_MAGIC)
+    assert images[0] == images[1] == images[2]
+
+
+def test_crossbars_are_drawn_left_to_right():
+    import matplotlib
+
+    matplotlib.use("Agg", force=True)
+    from matplotlib.lines import Line2D
+
+    from adbench_runs.report import _sort_crossbars
+
+    bar = Line2D([3.0, 1.25, 2.0], [-1, -1, -1])
+    _sort_crossbars({"crossbars": [[bar]]})
+    assert list(bar.get_xdata()) == [1.25, 2.0, 3.0] and list(bar.get_ydata()) == [-1, -1, -1]
+    _sort_crossbars(None)  # older scikit-posthocs: nothing returned, nothing to do
