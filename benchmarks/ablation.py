@@ -47,6 +47,8 @@ VARIANTS = {
     "fixed pseudo-label shares (0.01 / 0.8)": {"pseudo_anomaly_ratio": 0.01, "pseudo_normal_ratio": 0.8},
     "credible normals 95%": {"pseudo_normal_ratio": 0.95},
     "min credibility 0.3": {"min_credibility": 0.3},
+    "half the steps per epoch (10)": {"steps_per_epoch": 10},
+    "half the epochs (15)": {"epochs": 15},
     "3x steps per epoch (60)": {"steps_per_epoch": 60},
     "10x steps per epoch (200)": {"steps_per_epoch": 200},
     "weight decay 1e-5 (the default of pyod_dasad 0.1.0)": {"weight_decay": 1e-5},
