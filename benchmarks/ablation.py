@@ -18,6 +18,7 @@ files)::
 """
 import argparse
 import json
+from collections import Counter
 import logging
 import shlex
 import sys
@@ -175,7 +176,7 @@ def _read_rows(paths, datasets, seeds, variants):
     if not rows:
         raise SystemExit("no rows in %s" % " ".join(paths))
     keys = [(r["dataset"], r["seed"], r["variant"]) for r in rows]
-    twice = sorted({k for k in keys if keys.count(k) > 1})
+    twice = sorted(k for k, count in Counter(keys).items() if count > 1)
     if twice:
         raise SystemExit("fitted more than once in %s: %s" % (" ".join(paths), twice[:3]))
     splits = {k[:2] for k in keys}
