@@ -18,11 +18,11 @@ files)::
 """
 import argparse
 import json
-from collections import Counter
 import logging
 import shlex
 import sys
 import time
+from collections import Counter
 
 import numpy as np
 from sklearn.metrics import average_precision_score, roc_auc_score
