@@ -66,15 +66,19 @@ class BalancedBatchSampler:
         if self.normal_pool.size == 0 and self.anomaly_pool.size == 0:
             raise ValueError("no sample has a positive weight; nothing to train on")
 
+    def n_anomalies(self):
+        """Rows of a batch drawn from the anomaly pool: half, or all (none) when the other
+        pool is empty."""
+        if self.anomaly_pool.size == 0:
+            return 0
+        if self.normal_pool.size == 0:
+            return self.batch_size
+        return self.batch_size // 2
+
     def sample(self):
         """Return one batch of row indices (anomaly half first)."""
         rs = self.random_state
-        if self.anomaly_pool.size == 0:
-            n_anomalies = 0
-        elif self.normal_pool.size == 0:
-            n_anomalies = self.batch_size
-        else:
-            n_anomalies = self.batch_size // 2
+        n_anomalies = self.n_anomalies()
         n_normals = self.batch_size - n_anomalies
         parts = []
         if n_anomalies:

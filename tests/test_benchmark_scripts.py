@@ -894,3 +894,28 @@ def test_share_cap_screen_moves_only_counts_above_the_bound(monkeypatch):
     assert "the cap changes the credible-normal share of 3 (fitted)" in text
     assert "| robustness, 8% unlabelled contamination | 1 | +0.0800 | +0.1000 | 1 / 0 |" in text
     assert "| development sets (no mvtec, no robustness) | 2 | +0.0950 |" in text
+
+
+def test_anomaly_share_screen_draws_its_share_and_half_is_the_package(monkeypatch):
+    """The screen behind docs/results.md's batch-share row: a quarter of each batch from the
+    anomaly pool, and at a share of one half the package's batches, draw for draw."""
+    import numpy as np
+
+    from pyod_dasad.sampler import BalancedBatchSampler
+
+    screen = _script(monkeypatch, "screen_anomaly_share")
+    try:
+        targets = np.r_[np.ones(5, dtype=int), np.zeros(95, dtype=int)]
+        weights = np.ones(100)
+        quarter = screen.ShareSampler(targets, weights, 32, np.random.RandomState(0))
+        quarter.share = 0.25
+        assert (targets[quarter.sample()] == 1).sum() == 8
+        half = screen.ShareSampler(targets, weights, 32, np.random.RandomState(1))
+        half.share = 0.5
+        package = BalancedBatchSampler(targets, weights, 32, np.random.RandomState(1))
+        for _ in range(3):
+            assert np.array_equal(half.sample(), package.sample())
+        only_normals = screen.ShareSampler(np.zeros(100, dtype=int), weights, 32, np.random.RandomState(0))
+        assert only_normals.n_anomalies() == 0
+    finally:
+        sys.modules.pop("screen_anomaly_share", None)
