@@ -68,9 +68,10 @@ AUTO_SATURATED_SHARE = 1.0
 
 #: The mixture-proportion rule: with at least ``MPE_MIN_LABELS`` labelled anomalies, when the
 #: mixture-proportion bound of the hidden share is below ``MPE_SMALL_SHARE`` the credible-normal
-#: share is ``clip(1 - 2 * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX)`` (see :func:`auto_ratios`).
+#: share is ``clip(1 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX)`` (see :func:`auto_ratios`).
 MPE_MIN_LABELS = 20
 MPE_SMALL_SHARE = 0.05
+MPE_MARGIN = 2.0
 MPE_NORMAL_MAX = 0.95
 #: Quantiles of the labelled anomalies' scores at which the bound is taken (at least half of
 #: the labelled rows lie above each, so no ratio rests on a handful of labels).
@@ -259,7 +260,7 @@ def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None):
     if labelled_scores.size >= MPE_MIN_LABELS:
         bound = mixture_proportion_bound(scores, labelled_scores)
         if bound < MPE_SMALL_SHARE:  # few anomalies hide: keep the hard normals
-            normal_ratio = float(np.clip(1.0 - 2.0 * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
+            normal_ratio = float(np.clip(1.0 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
             share = bound
     return anomaly_ratio, normal_ratio, share
 

@@ -919,3 +919,49 @@ def test_anomaly_share_screen_draws_its_share_and_half_is_the_package(monkeypatc
         assert only_normals.n_anomalies() == 0
     finally:
         sys.modules.pop("screen_anomaly_share", None)
+
+
+def test_mixture_margin_screen_patches_the_rule_for_its_fits_only(monkeypatch):
+    """The screen behind docs/results.md's mixture-rule row: its variant's fit sees the
+    screened factor and cap (and the credible-normal share they give), every other fit and
+    the module afterwards the package's."""
+    import numpy as np
+
+    import pyod_dasad.pseudo_labels as pseudo_labels
+    from pyod_dasad import DASAD
+
+    monkeypatch.delenv("MPE_MARGIN", raising=False)  # the screen's defaults: factor 1, cap 0.98
+    monkeypatch.delenv("MPE_NORMAL_MAX", raising=False)
+    screen = _script(monkeypatch, "screen_mixture_margin")
+    try:
+        seen = []
+
+        def spy(*args, **kwargs):
+            seen.append((pseudo_labels.MPE_MARGIN, pseudo_labels.MPE_NORMAL_MAX))
+            return real(*args, **kwargs)
+
+        real = pseudo_labels.auto_ratios
+        monkeypatch.setattr("pyod_dasad.trainer.auto_ratios", spy)
+        make = screen._patched_dasad(DASAD)
+        rng = np.random.RandomState(0)
+        X = rng.randn(300, 4)
+        X[:30] += 4
+        y = np.zeros(300, dtype=int)
+        y[:25] = 1
+        params = {"epochs": 3, "warmup_epochs": 1, "steps_per_epoch": 2, "verbose": 0, "random_state": 0}
+        plain = make(**params)
+        assert type(plain) is DASAD
+        plain.fit(X, y)
+        make(**params, **{screen._SCREEN_KEY: True}).fit(X, y)
+        assert seen == [(2.0, 0.95), (screen.MARGIN, screen.NORMAL_MAX)]
+        assert (pseudo_labels.MPE_MARGIN, pseudo_labels.MPE_NORMAL_MAX) == (2.0, 0.95)
+        assert screen.VARIANT == "mixture rule clip(1 - 1 * bound, 0.5, 0.98) (screen)"
+        bound = 0.02  # the rule's share under the screened constants
+        monkeypatch.setattr(pseudo_labels, "MPE_MARGIN", screen.MARGIN)
+        monkeypatch.setattr(pseudo_labels, "MPE_NORMAL_MAX", screen.NORMAL_MAX)
+        scores = np.r_[rng.rand(980), 5 + rng.rand(20)]
+        labelled = 5 + rng.rand(40)
+        _, normal_ratio, share = pseudo_labels.auto_ratios(scores, labelled)
+        assert share == pytest.approx(bound) and normal_ratio == pytest.approx(0.98)
+    finally:
+        sys.modules.pop("screen_mixture_margin", None)
