@@ -175,3 +175,27 @@ def test_list_subcommand(capsys):
     assert "DASAD" in out and "IForest" in out and "semi-supervised" in out
     assert main(["list", "datasets"]) == 0
     assert "default: 4_breastw" in capsys.readouterr().out
+
+
+def test_default_run_says_which_detectors_it_leaves_out(monkeypatch, capsys):
+    """The embedded default run leaves out a detector that cannot be built here (DeepOD is
+    installed with --no-deps by scripts/install.sh, so a plain `pip install .[bench]` lacks
+    it) and says so, with the reason and how to install it."""
+    from adbench_runs import cli
+    from adbench_runs.detectors import DetectorSpec
+
+    real = DetectorSpec.unavailable_reason
+
+    def unavailable(spec):
+        return "module 'deepod' is not installed" if spec.name == "DeepOD-DevNet" else real(spec)
+
+    monkeypatch.setattr(DetectorSpec, "unavailable_reason", unavailable)
+    seen = []
+    monkeypatch.setattr(cli, "main", lambda argv: seen.append(argv) or 0)
+    assert cli._default_run("WARNING") == 0
+    detectors = seen[0][seen[0].index("--detectors") + 1:seen[0].index("--jobs")]
+    assert "DeepOD-DevNet" not in detectors and "DASAD" in detectors
+    err = capsys.readouterr().err
+    assert "DeepOD-DevNet left out of the default run: module 'deepod' is not installed" in err
+    assert "pip install --no-deps deepod==0.4.1" in err
+    assert err.count("left out") == 1
