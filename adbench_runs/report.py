@@ -551,6 +551,9 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
                  focus: str | None = "DASAD", leave_out: Sequence[str] = ()) -> dict:
     """Write ``report.md``, ``results.csv``, ``summary.csv`` and PNG plots to ``out_dir``.
 
+    ``report.md`` is the leaderboard, then for robustness sweeps each detector's change from
+    the first noise level (:func:`adbench_runs.robustness.robustness_markdown`), then the plots.
+
     ``results.csv`` has one row per fit without the store's provenance columns
     (:data:`CSV_OMITTED`); the database keeps them.
 
@@ -630,7 +633,11 @@ def write_report(frame: pd.DataFrame, out_dir: str | os.PathLike, metric: str = 
         from .standings import standings_markdown  # noqa: PLC0415
 
         standing = standings_markdown(frame, focus)
+    from .robustness import robustness_markdown  # noqa: PLC0415
+
+    robustness = robustness_markdown(frame, metric)
     markdown.write_text(leaderboard_markdown(frame, metric, intro=standing, leave_out=leave_out) + "\n"
+                        + ("\n" + robustness + "\n" if robustness else "")
                         + "\n".join(sections)
                         + "\nCSV: [results.csv](results.csv) (one row per fit), "
                           "[summary.csv](summary.csv) (mean/std per dataset and detector).\n",
