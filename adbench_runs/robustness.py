@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-__all__ = ["noise_sweeps", "sweep_changes", "robustness_markdown"]
+from .report import METRICS, _check_metric, _ordered
 
-_METRICS = {"auc_pr": "AUC-PR", "auc_roc": "AUC-ROC"}
+__all__ = ["noise_sweeps", "sweep_changes", "robustness_markdown"]
 
 
 def noise_sweeps(frame: pd.DataFrame) -> list:
@@ -48,15 +48,14 @@ def sweep_changes(rows: pd.DataFrame, metric: str = "auc_pr") -> tuple:
     datasets : list of str
         The datasets behind the means.
     """
-    if metric not in _METRICS:
-        raise ValueError(f"metric must be one of {sorted(_METRICS)}, got {metric!r}")
+    _check_metric(metric)
     levels = sorted(set(rows["noise_ratio"].astype(float)))
     ok = rows[rows["status"] == "ok"]
     per_dataset = ok.groupby(["detector", "noise_ratio", "dataset"])[metric].mean().unstack("dataset")
-    detectors = list(dict.fromkeys(rows["detector"]))
+    detectors = _ordered(rows["detector"])
     index = pd.MultiIndex.from_product([detectors, levels], names=["detector", "noise_ratio"])
     per_dataset = per_dataset.reindex(index)
-    datasets = [d for d in dict.fromkeys(rows["dataset"])
+    datasets = [d for d in _ordered(rows["dataset"])
                 if d in per_dataset.columns and per_dataset[d].notna().all()]
     if not datasets:
         empty = pd.DataFrame(index=detectors)
@@ -80,7 +79,7 @@ def robustness_markdown(frame: pd.DataFrame, metric: str = "auc_pr") -> str:
     sweeps = noise_sweeps(frame)
     if not sweeps:
         return ""
-    name = _METRICS.get(metric, metric)
+    name = METRICS.get(metric, metric)
     out = ["## Robustness: change from the first noise level", "",
            f"Mean {name} over datasets at each sweep's first level, then its change from there at "
            "every other level (the same datasets and seeds for every cell: those where every "
@@ -88,11 +87,11 @@ def robustness_markdown(frame: pd.DataFrame, metric: str = "auc_pr") -> str:
            "of the column, i.e. the smallest drop."]
     for protocol, noise_type, budget, rows in sweeps:
         means, changes, datasets = sweep_changes(rows, metric)
-        levels = sorted(set(rows["noise_ratio"].astype(float)))
         out += ["", f"### {noise_type}, {protocol}, budget {budget}", ""]
         if not datasets:
             out.append("No dataset has a result for every detector at every level.")
             continue
+        levels = list(means.columns)
         header = ([f"{name} at {_level(levels[0])}"]
                   + [f"change at {_level(v)}" for v in levels[1:]])
         out += [f"{len(datasets)} datasets: {', '.join(datasets)}.", "",
