@@ -68,8 +68,8 @@ def task(args):
     def resolve(self, X, unlabelled, scores, has_labels):
         box["n_u"] = int(unlabelled.size)
         return orig_resolve(self, X, unlabelled, scores, has_labels)
-    def ratios(scores, labelled_scores, margin=5.0):
-        a, nr, share = pl.auto_ratios(scores, labelled_scores, margin)
+    def ratios(scores, labelled_scores, margin=5.0, **kwargs):
+        a, nr, share = pl.auto_ratios(scores, labelled_scores, margin, **kwargs)
         box.update(pi_cur=share, normal_ratio=nr, m=int(len(labelled_scores)),
                    pi_mpe=mpe_share(scores, labelled_scores) if len(labelled_scores) else None)
         raise Abort()

@@ -90,9 +90,9 @@ def _patched(capped, record=None, stop=False):
             record["weight"], record["bound"] = weight(*a, **k)
             return record["weight"], record["bound"]
 
-        def estimate(scores, labelled_scores, margin=5.0):
-            record["default"] = ratios(scores, labelled_scores, margin)
-            record["capped"] = ratios(scores, labelled_scores, margin, upper_bound=record.get("bound"))
+        def estimate(scores, labelled_scores, margin=5.0, **kwargs):
+            record["default"] = ratios(scores, labelled_scores, margin, **kwargs)
+            record["capped"] = ratios(scores, labelled_scores, margin, upper_bound=record.get("bound"), **kwargs)
             if stop:
                 raise _Stop()
             return record["capped" if capped else "default"]

@@ -89,8 +89,8 @@ mpe_share = pl.mixture_proportion_bound
 
 
 def _mpe_rule(factor, normal_max):
-    def ratios(scores, labelled_scores, margin=5.0):
-        anomaly_ratio, normal_ratio, share = pl.auto_ratios(scores, labelled_scores, margin)
+    def ratios(scores, labelled_scores, margin=5.0, **kwargs):
+        anomaly_ratio, normal_ratio, share = pl.auto_ratios(scores, labelled_scores, margin, **kwargs)
         if share is None:  # no labelled anomaly: the fallback shares
             return anomaly_ratio, normal_ratio, share
         share = mpe_share(scores, labelled_scores)
@@ -105,8 +105,8 @@ def _mpe_rule(factor, normal_max):
 def _capped_rule(normal_max):
     """The default's count and rule with another cap on the credible-normal share:
     ``clip(1 - pi, 0.5, normal_max)``."""
-    def ratios(scores, labelled_scores, margin=5.0):
-        anomaly_ratio, normal_ratio, share = pl.auto_ratios(scores, labelled_scores, margin)
+    def ratios(scores, labelled_scores, margin=5.0, **kwargs):
+        anomaly_ratio, normal_ratio, share = pl.auto_ratios(scores, labelled_scores, margin, **kwargs)
         if share is not None and pl.labels_stand_out(share):
             normal_ratio = float(np.clip(1.0 - share, pl.AUTO_NORMAL_MIN, normal_max))
         return anomaly_ratio, normal_ratio, share

@@ -100,8 +100,8 @@ def install():
         _STATE.update(X=X, labelled=np.flatnonzero(y == 1), unlabelled=np.flatnonzero(y != 1), bounds=[])
         return original_fit(self, X, y)
 
-    def ratios(scores, labelled_scores, margin=5.0):
-        anomaly_ratio, normal_ratio, share = pseudo_labels.auto_ratios(scores, labelled_scores, margin)
+    def ratios(scores, labelled_scores, margin=5.0, **kwargs):
+        anomaly_ratio, normal_ratio, share = pseudo_labels.auto_ratios(scores, labelled_scores, margin, **kwargs)
         if len(labelled_scores) >= pseudo_labels.MPE_MIN_LABELS:
             now = pseudo_labels.mixture_proportion_bound(scores, labelled_scores)
             _STATE["bounds"].append(now)

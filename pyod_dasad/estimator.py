@@ -222,7 +222,11 @@ class DASAD(SeedTagsMixin, BaseDetector):
         more labelled anomalies, when the mixture-proportion bound of the hidden share
         (``pseudo_labels.mixture_proportion_bound``) is under 5%, ``1 - 2 * bound`` within
         [0.5, 0.95] instead: few anomalies hide, and leaving out the hard normals cost more
-        than it saved (``docs/results.md``). Both ``'auto'`` shares are estimated once, at
+        than it saved (``docs/results.md``). With 5 to 19 labelled anomalies the same rule
+        takes its bound from the out-of-fold classifier of ``warmup_weight='auto'``, as a
+        90% upper confidence bound for its few labels
+        (``warmup.few_label_share_bound``; the warm-up network has memorised those labels).
+        Both ``'auto'`` shares are estimated once, at
         the end of the warm-up, from training labels only (``hidden_anomaly_share_``);
         without labelled anomalies, or with ``warmup_epochs=0``, they fall back to 0.01 and
         0.8.

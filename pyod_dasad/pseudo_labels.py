@@ -37,6 +37,12 @@ fallback 1% applies):
   credible-normal share is ``clip(1 - 2 * bound, 0.5, 0.95)`` and the bound is the
   reported share: leaving out 20-50% of the unlabelled rows (the hard normals among them)
   to keep out a few percent of anomalies cost more than it saved (``docs/results.md``).
+- and with 5 to 19 labelled anomalies (``FEW_LABELS_MIN`` to ``MPE_MIN_LABELS - 1``; the
+  twenty-seventh session's rule) the same, with the bound of the out-of-fold classifier
+  that ``warmup_weight='auto'`` uses, lowered to a 90% upper confidence bound for its few
+  labels (:func:`pyod_dasad.warmup.few_label_share_bound`): the warm-up network has
+  memorised its few labels, and the count overshoots where few anomalies hide (0.17-0.81
+  on mammography under ADBench's protocol, where 2% hide).
 
 When ``pi`` reaches its cap of 1 (:func:`labels_stand_out` is False) the count says only
 that the labelled anomalies do not stand out from the unlabelled set after the warm-up
@@ -76,9 +82,17 @@ MPE_NORMAL_MAX = 0.95
 #: Quantiles of the labelled anomalies' scores at which the bound is taken (at least half of
 #: the labelled rows lie above each, so no ratio rests on a handful of labels).
 MPE_QUANTILES = (0.1, 0.2, 0.3, 0.4, 0.5)
+#: Below ``MPE_MIN_LABELS`` labelled anomalies (from ``FEW_LABELS_MIN`` on) the same rule with a
+#: bound from out-of-sample scores, made an upper confidence bound (Hoeffding, confidence
+#: ``1 - FEW_LABELS_DELTA``) for its few labels (:func:`auto_ratios`' ``few_label_bound``,
+#: :func:`pyod_dasad.warmup.few_label_share_bound`). ``FEW_LABELS_RULE`` switches it off for
+#: screens (``benchmarks/screen_few_label_bound.py``).
+FEW_LABELS_RULE = True
+FEW_LABELS_MIN = 5
+FEW_LABELS_DELTA = 0.1
 
 
-def mixture_proportion_bound(scores, labelled_scores, quantiles=MPE_QUANTILES):
+def mixture_proportion_bound(scores, labelled_scores, quantiles=MPE_QUANTILES, delta=None):
     """The mixture-proportion bound of the share of anomalies among the unlabelled rows.
 
     If the labelled anomalies are a random sample of the anomalies, the unlabelled scores
@@ -94,6 +108,12 @@ def mixture_proportion_bound(scores, labelled_scores, quantiles=MPE_QUANTILES):
     labelled_scores : ndarray (m,), m > 0
         Scores of the labelled anomalies.
     quantiles : tuple of float
+    delta : float in (0, 1) or None, default=None
+        None: the ratios of the observed shares. A number: an upper confidence bound at
+        level ``1 - delta`` for few labels, each labelled share lowered by Hoeffding's
+        ``sqrt(log(1 / delta) / (2 m))`` before the ratio (Scott, Blanchard and Handy, 2013,
+        bound the labelled side's deviation the same way); with ``m`` labels a share is
+        known only to about that much.
 
     Returns
     -------
@@ -101,11 +121,12 @@ def mixture_proportion_bound(scores, labelled_scores, quantiles=MPE_QUANTILES):
     """
     scores = np.asarray(scores, dtype=float)
     labelled_scores = np.asarray(labelled_scores, dtype=float)
+    slack = 0.0 if delta is None else float(np.sqrt(np.log(1.0 / delta) / (2.0 * labelled_scores.size)))
     ratios = []
     for q in quantiles:
         t = np.quantile(labelled_scores, q)
         ratios.append(np.count_nonzero(scores >= t) / scores.size
-                      / max(np.count_nonzero(labelled_scores >= t) / labelled_scores.size, 1e-12))
+                      / max(np.count_nonzero(labelled_scores >= t) / labelled_scores.size - slack, 1e-12))
     return float(min(1.0, min(ratios)))
 
 
@@ -216,7 +237,7 @@ class PseudoLabels:
         return int(np.sum(self.weights == 0))
 
 
-def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None):
+def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None, few_label_bound=None):
     """Data-driven pseudo-anomaly and credible-normal shares (see the module docstring).
 
     Parameters
@@ -233,6 +254,11 @@ def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None):
         :func:`pyod_dasad.warmup.classifier_share_bound`): the count-based estimate is capped
         at it. None (DASAD's default): no cap. A screen's switch
         (``benchmarks/screen_share_cap_bound.py``).
+    few_label_bound : float or None, default=None
+        With fewer than ``MPE_MIN_LABELS`` labelled anomalies: an upper confidence bound of
+        the hidden share from out-of-sample scores
+        (:func:`pyod_dasad.warmup.few_label_share_bound`). Under ``MPE_SMALL_SHARE`` it sets
+        the credible-normal share as the mixture-proportion rule does. None: the count rules.
 
     Returns
     -------
@@ -262,6 +288,9 @@ def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None):
         if bound < MPE_SMALL_SHARE:  # few anomalies hide: keep the hard normals
             normal_ratio = float(np.clip(1.0 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
             share = bound
+    elif few_label_bound is not None and few_label_bound < MPE_SMALL_SHARE:
+        normal_ratio = float(np.clip(1.0 - MPE_MARGIN * few_label_bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
+        share = float(few_label_bound)
     return anomaly_ratio, normal_ratio, share
 
 

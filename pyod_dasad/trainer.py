@@ -17,7 +17,7 @@ from .losses import DynamicWeightAverage, contrastive_loss, deviation_loss, hier
 from .pseudo_labels import assign_pseudo_labels, auto_ratios, labels_stand_out
 from .sampler import BalancedBatchSampler, choice_without_replacement
 from .views import view_magnitudes
-from .warmup import resolve_warmup_weight
+from .warmup import few_label_share_bound, resolve_warmup_weight
 
 logger = logging.getLogger("pyod_dasad")
 
@@ -159,6 +159,8 @@ class Trainer:
         #: the unlabelled rows' warm-up weight in use, and the classifier's bound behind an
         #: ``'auto'`` one (None: not computed); both set by :meth:`fit`
         self.warmup_weight = self.warmup_share_bound = None
+        #: the classifier's confidence bound of the hidden share with few labels (None: not computed)
+        self.few_label_bound = None
 
     # -- hooks -----------------------------------------------------------------------
     def view_dropout_mask(self, n):
@@ -283,7 +285,7 @@ class Trainer:
                 labelled = np.flatnonzero(is_labelled)
                 labelled_scores = infer(self.net, X, self.transform, self.device, p["inference_batch_size"],
                                         rows=labelled, outputs=("score",), amp_dtype=self.amp_dtype)["score"]
-            self.auto_ratios = auto_ratios(scores, labelled_scores, p["margin"])
+            self.auto_ratios = auto_ratios(scores, labelled_scores, p["margin"], few_label_bound=self.few_label_bound)
             logger.debug("pseudo-label shares: anomalies %.4f, normals %.3f (hidden anomaly share %s)",
                          *self.auto_ratios)
         anomaly_ratio, normal_ratio, _ = self.auto_ratios
@@ -306,6 +308,8 @@ class Trainer:
         # the bound draws from its own generator, none of the fit's
         self.warmup_weight, self.warmup_share_bound = resolve_warmup_weight(
             p["warmup_weight"], X, y, self.seed, p["warmup_epochs"], torch.get_num_threads())
+        if self.pseudo_labels_on and p["pseudo_normal_ratio"] == "auto":  # the bound draws from none of the fit's generators
+            self.few_label_bound = few_label_share_bound(X, y, self.seed, p["warmup_epochs"], torch.get_num_threads())
         weights = np.where(labelled, 1.0, self.warmup_weight if p["warmup_epochs"] > 0 else 1.0)
         batch_size = max(2, min(p["batch_size"], n))
         sampler = BalancedBatchSampler(targets, weights, batch_size, self.rng)

@@ -23,9 +23,14 @@ else ``DEFAULT_WARMUP_WEIGHT`` (0.1). The classifier and the thresholds were cho
 development data (twenty-first session, ``benchmarks/screen_warmup_share_bound.py``; 20%
 rather than 10% after the robustness sweep's 5% and 8% contamination, where the bound reads
 0.07-0.29 and the weight 0.5 gained 0.07-0.08; ``docs/results.md``).
+
+With 5 to 19 labelled anomalies the same classifier gives the credible-normal share's
+mixture-proportion rule its bound (:func:`few_label_share_bound`, a 90% upper confidence
+bound for the few labels; twenty-seventh session); the warm-up weight stays 0.1 there.
 """
 import numpy as np
 
+from . import pseudo_labels
 from .pseudo_labels import MPE_MIN_LABELS, mixture_proportion_bound
 
 #: The warm-up weight of the unlabelled rows when the bound does not say that few anomalies hide.
@@ -41,7 +46,8 @@ BOUND_MAX_UNLABELLED = 2048
 BOUND_MAX_LABELLED = 2048
 
 
-def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max_unlabelled=BOUND_MAX_UNLABELLED):
+def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max_unlabelled=BOUND_MAX_UNLABELLED,
+                           delta=None):
     """The mixture-proportion bound of the hidden-anomaly share from an out-of-fold
     classifier of labelled against unlabelled rows.
 
@@ -58,6 +64,9 @@ def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max
     max_iter, max_unlabelled : int
         The classifier's boosting iterations and the unlabelled rows it sees at most (the
         defaults are the rule's; ``benchmarks/screen_warmup_share_bound.py`` compares others).
+    delta : float or None
+        None: the bound itself; a number: its upper confidence bound for few labels
+        (:func:`~pyod_dasad.pseudo_labels.mixture_proportion_bound`).
 
     Returns
     -------
@@ -84,7 +93,26 @@ def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max
     model = HistGradientBoostingClassifier(max_iter=max_iter, random_state=0)
     with threadpool_limits(limits=max(1, int(n_threads)), user_api="openmp"):
         proba = cross_val_predict(model, X[rows], target, cv=folds, method="predict_proba")[:, 1]
-    return mixture_proportion_bound(proba[target == 0], proba[target == 1])
+    return mixture_proportion_bound(proba[target == 0], proba[target == 1], delta=delta)
+
+
+def few_label_share_bound(X, y, seed, warmup_epochs, n_threads=1):
+    """The classifier's upper confidence bound of the hidden share where there are too few
+    labels for the mixture-proportion rule (from ``FEW_LABELS_MIN`` to ``MPE_MIN_LABELS - 1``
+    labelled anomalies), for :func:`~pyod_dasad.pseudo_labels.auto_ratios`'
+    ``few_label_bound``; None elsewhere, without a warm-up, or with ``FEW_LABELS_RULE`` off.
+
+    Its scores are out of fold, so a labelled anomaly is scored by a model that did not see
+    it; the warm-up network has memorised its labels, whose in-sample scores would make the
+    bound too low. With 5-19 labels the labelled shares behind the bound are known to about
+    ``sqrt(log(10) / (2 m))`` (0.34 at 5 labels, 0.25 at 9), so the bound is taken at the
+    confidence ``1 - FEW_LABELS_DELTA``.
+    """
+    n_labelled = int(np.count_nonzero(np.asarray(y) == 1))
+    if (not pseudo_labels.FEW_LABELS_RULE or warmup_epochs == 0
+            or not pseudo_labels.FEW_LABELS_MIN <= n_labelled < MPE_MIN_LABELS):
+        return None
+    return classifier_share_bound(X, y, seed, n_threads, delta=pseudo_labels.FEW_LABELS_DELTA)
 
 
 def resolve_warmup_weight(warmup_weight, X, y, seed, warmup_epochs, n_threads=1):

@@ -965,3 +965,40 @@ def test_mixture_margin_screen_patches_the_rule_for_its_fits_only(monkeypatch):
         assert share == pytest.approx(bound) and normal_ratio == pytest.approx(0.98)
     finally:
         sys.modules.pop("screen_mixture_margin", None)
+
+
+def test_few_label_bound_screen_bounds_fits_and_restores_the_switch(monkeypatch, tmp_path):
+    """The screen computes the rule's bound per stored split, fits the firing ones with the
+    rule off and on, pairs them, and leaves ``FEW_LABELS_RULE`` as it found it."""
+    import numpy as np
+
+    from pyod_dasad import pseudo_labels
+    screen = _script(monkeypatch, "screen_few_label_bound")
+    try:
+        def far_split(split, data_dir=None):  # 8 labels, 10 of 992 unlabelled rows hidden anomalies, far out
+            sp = _tiny_split(n=1000, n_anomalies=18, n_labelled=8)
+            sp.X_train[:18] += 3.0
+            return sp
+
+        monkeypatch.setattr(screen.base, "make_split", far_split)
+        split = {"set": "paper", "dataset": "d", "protocol": "adbench", "budget": "0.1", "seed": 1,
+                 "n_labelled": 8, "ref_auc_pr": 0.5, "ref_auc_roc": 0.5}
+        monkeypatch.setattr(screen.base, "splits", lambda min_labels, stores_dir=None: [split])
+        monkeypatch.setattr(screen.base, "run_fits", lambda task, todo, jobs, path: open(path, "a").writelines(
+            json.dumps(task(t)) + "\n" for t in todo))
+        bound = screen.bound_task((split, None))
+        assert bound["bound"] < pseudo_labels.MPE_SMALL_SHARE  # few hide: the rule fires
+        assert bound["hidden_share_truth"] == pytest.approx(10 / 992)
+        assert pseudo_labels.FEW_LABELS_RULE is True
+        out = str(tmp_path / "few")
+        assert screen.main(["--out", out, "--offsets", "0", "1000"]) == 0
+        rows = [json.loads(line) for line in open(out + ".jsonl")]
+        assert len(rows) == 4  # two random states, rule off and on
+        assert {r["variant"] for r in rows} == {screen.VARIANT, screen.OFF}
+        assert {r["offset"] for r in rows} == {0, 1000}
+        text = open(out + ".md").read()
+        assert "(1 of 1 stored splits with 5-19 labels" in text and "Over all random states" in text
+        assert pseudo_labels.FEW_LABELS_RULE is True and np.isfinite(bound["bound"])
+    finally:
+        sys.modules.pop("screen_few_label_bound", None)
+        sys.modules.pop("screen_by_label_count", None)

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from pyod_dasad.pseudo_labels import (AUTO_ANOMALY_MAX, AUTO_LABELLED_QUANTILE, AUTO_NORMAL_MAX, AUTO_NORMAL_MIN,
-                                      MPE_MIN_LABELS, MPE_NORMAL_MAX, assign_pseudo_labels, auto_ratios,
+                                      MPE_MIN_LABELS, MPE_NORMAL_MAX, MPE_QUANTILES, MPE_SMALL_SHARE,
+                                      assign_pseudo_labels, auto_ratios,
                                       mixture_proportion_bound, rank_normalise)
 
 
@@ -248,3 +249,35 @@ def test_auto_ratios_upper_bound_caps_only_a_larger_count():
     anomaly, normal, share = auto_ratios(scores, labelled, upper_bound=0.1)
     assert share == 0.1 and normal == pytest.approx(0.8) and anomaly == free[0]
     assert free[2] > 0.3 and free[1] == pytest.approx(1 - free[2])
+
+
+def test_mixture_proportion_bound_at_a_confidence_lowers_the_labelled_shares():
+    """``delta``: each labelled share is lowered by Hoeffding's sqrt(log(1/delta) / (2 m))
+    before the ratio, so the bound is at least the plain one and the gap shrinks with m."""
+    rng = np.random.RandomState(5)
+    scores = np.r_[rng.randn(9800), 6 + rng.randn(200)]  # 2% hidden
+    gaps = []
+    for m in (5, 9, 19, 400):
+        labelled = 6 + rng.randn(m)
+        plain = mixture_proportion_bound(scores, labelled)
+        at_90 = mixture_proportion_bound(scores, labelled, delta=0.1)
+        slack = np.sqrt(np.log(10) / (2 * m))
+        by_hand = min(np.mean(scores >= t) / (np.mean(labelled >= t) - slack)
+                      for t in np.quantile(labelled, MPE_QUANTILES))
+        assert at_90 == pytest.approx(min(1.0, by_hand))
+        assert at_90 >= plain
+        gaps.append(at_90 - plain)
+    assert gaps[-1] < gaps[0]
+
+
+def test_auto_ratios_few_label_bound_acts_below_the_rules_label_count_only():
+    rng = np.random.RandomState(1)
+    scores = np.r_[rng.normal(0, 1, 980), rng.normal(6, 0.5, 20)]
+    few = rng.normal(6, 0.5, 9)
+    count = auto_ratios(scores, few)
+    assert count == auto_ratios(scores, few, few_label_bound=None)
+    assert count == auto_ratios(scores, few, few_label_bound=MPE_SMALL_SHARE)  # not under 5%: no change
+    anomaly, normal, share = auto_ratios(scores, few, few_label_bound=0.03)
+    assert (anomaly, share) == (count[0], 0.03) and normal == pytest.approx(1 - 2 * 0.03)
+    many = rng.normal(6, 0.5, MPE_MIN_LABELS)  # 20 labels: the network's bound rules, as before
+    assert auto_ratios(scores, many, few_label_bound=0.001) == auto_ratios(scores, many)

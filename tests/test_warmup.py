@@ -78,3 +78,52 @@ def test_bad_warmup_weight_is_named(bad):
     X, y = _pu(100, 0.0, n_labelled=5)
     with pytest.raises(ValueError, match="warmup_weight"):
         DASAD(warmup_weight=bad).fit(X, y)
+
+
+def _pu_far(n_unlabelled, hidden_share, n_labelled):
+    """``_pu`` with the anomalies 6 (not 3) standard deviations out: well separated."""
+    X, y = _pu(n_unlabelled, hidden_share, n_labelled=n_labelled)
+    X[:n_labelled + int(round(hidden_share * n_unlabelled)), :2] += 3.0
+    return X, y
+
+
+def test_few_label_bound_is_a_confidence_bound_computed_only_for_5_to_19_labels(monkeypatch):
+    """The few-label rule's bound: the classifier's bound at 90% confidence (never below
+    the plain bound), computed from 5 to 19 labelled anomalies with a warm-up, else None."""
+    from pyod_dasad import pseudo_labels
+    from pyod_dasad.warmup import few_label_share_bound
+
+    X, y = _pu_far(1500, 0.02, n_labelled=9)
+    bound = few_label_share_bound(X, y, 0, warmup_epochs=5)
+    plain = classifier_share_bound(X, y, seed=0)
+    assert bound == classifier_share_bound(X, y, seed=0, delta=pseudo_labels.FEW_LABELS_DELTA)
+    assert plain <= bound < pseudo_labels.MPE_SMALL_SHARE  # few hide: the rule fires
+    assert few_label_share_bound(X, y, 0, warmup_epochs=0) is None
+    for n_labelled in (pseudo_labels.FEW_LABELS_MIN - 1, MPE_MIN_LABELS):
+        X, y = _pu_far(1500, 0.02, n_labelled=n_labelled)
+        assert few_label_share_bound(X, y, 0, warmup_epochs=5) is None
+    X, y = _pu(1500, 0.3, n_labelled=pseudo_labels.FEW_LABELS_MIN)  # many hide: a large bound
+    assert few_label_share_bound(X, y, 0, warmup_epochs=5) >= pseudo_labels.MPE_SMALL_SHARE
+    monkeypatch.setattr(pseudo_labels, "FEW_LABELS_RULE", False)
+    assert few_label_share_bound(*_pu_far(1500, 0.02, n_labelled=9), 0, warmup_epochs=5) is None
+
+
+def test_few_label_rule_keeps_the_hard_normals_and_changes_nothing_else(monkeypatch):
+    """With 9 labels and 2% hidden the rule sets the credible normals from the bound; a fit
+    where it does not fire is the same with the rule on or off, bit for bit."""
+    from pyod_dasad import pseudo_labels
+
+    X, y = _pu_far(1500, 0.02, n_labelled=9)
+    on = _fit(X, y, warmup_epochs=2)
+    share = on.hidden_anomaly_share_
+    assert share < pseudo_labels.MPE_SMALL_SHARE
+    assert on.pseudo_label_history_[0]["normal_ratio"] == pytest.approx(
+        np.clip(1 - pseudo_labels.MPE_MARGIN * share, pseudo_labels.AUTO_NORMAL_MIN, pseudo_labels.MPE_NORMAL_MAX))
+    monkeypatch.setattr(pseudo_labels, "FEW_LABELS_RULE", False)
+    off = _fit(X, y, warmup_epochs=2)
+    assert off.hidden_anomaly_share_ != share
+    assert not np.array_equal(on.decision_scores_, off.decision_scores_)
+    X, y = _pu(600, 0.3, n_labelled=9)  # the bound is large: the rule does not fire
+    off = _fit(X, y, warmup_epochs=2)
+    monkeypatch.setattr(pseudo_labels, "FEW_LABELS_RULE", True)
+    np.testing.assert_array_equal(_fit(X, y, warmup_epochs=2).decision_scores_, off.decision_scores_)
