@@ -343,6 +343,11 @@ class DASAD(SeedTagsMixin, BaseDetector):
         With ``warmup_weight='auto'`` and at least 20 labelled anomalies: the classifier's
         bound of the share of anomalies among the unlabelled samples that chose the warm-up
         weight (:func:`pyod_dasad.warmup.classifier_share_bound`); None otherwise.
+    few_label_share_bound_ : float or None
+        With 5 to 19 labelled anomalies, a warm-up and ``pseudo_normal_ratio='auto'``: the
+        same classifier's 90% upper confidence bound of that share
+        (:func:`pyod_dasad.warmup.few_label_share_bound`); under 5% it set the
+        credible-normal share (and is ``hidden_anomaly_share_``). None otherwise.
     seed_ : int
         The seed used (drawn from fresh entropy when ``random_state`` is None).
 
@@ -495,6 +500,7 @@ class DASAD(SeedTagsMixin, BaseDetector):
         self.pseudo_labels_ = trainer.pseudo_labels_on
         self.ema_decay_ = trainer.ema_decay
         self.warmup_weight_, self.warmup_share_bound_ = trainer.warmup_weight, trainer.warmup_share_bound
+        self.few_label_share_bound_ = trainer.few_label_bound
         # the training rows' distances (out-of-range guard) come with this last pass over them
         standard = isinstance(self.scaler_, StandardScaler)
         scoring = _BatchTransform(self.scaler_, record_square_norms=standard)

@@ -116,12 +116,13 @@ def test_few_label_rule_keeps_the_hard_normals_and_changes_nothing_else(monkeypa
     X, y = _pu_far(1500, 0.02, n_labelled=9)
     on = _fit(X, y, warmup_epochs=2)
     share = on.hidden_anomaly_share_
-    assert share < pseudo_labels.MPE_SMALL_SHARE
+    assert share < pseudo_labels.MPE_SMALL_SHARE and on.few_label_share_bound_ == share
+    assert _fit(X, y, warmup_epochs=2, pseudo_normal_ratio=0.8).few_label_share_bound_ is None  # not asked for
     assert on.pseudo_label_history_[0]["normal_ratio"] == pytest.approx(
         np.clip(1 - pseudo_labels.MPE_MARGIN * share, pseudo_labels.AUTO_NORMAL_MIN, pseudo_labels.MPE_NORMAL_MAX))
     monkeypatch.setattr(pseudo_labels, "FEW_LABELS_RULE", False)
     off = _fit(X, y, warmup_epochs=2)
-    assert off.hidden_anomaly_share_ != share
+    assert off.hidden_anomaly_share_ != share and off.few_label_share_bound_ is None
     assert not np.array_equal(on.decision_scores_, off.decision_scores_)
     X, y = _pu(600, 0.3, n_labelled=9)  # the bound is large: the rule does not fire
     off = _fit(X, y, warmup_epochs=2)
