@@ -20,6 +20,9 @@ the twenty-seventh session) and on, and the two are paired. Elsewhere the rule c
 nothing, bit for bit (the bound draws from none of the fit's generators). The rule-off fit
 is checked against the stored row where the store predates the rule (``--check-store``).
 
+``--fresh-budgets 0.02 0.03 0.2`` takes instead the ADBench-protocol splits of every
+``Classical`` dataset at label budgets that no store holds, where no choice was made.
+
 Usage::
 
     PYOD_DASAD_DATA=../shared/datasets python benchmarks/screen_few_label_bound.py \\
@@ -57,7 +60,7 @@ def bound_task(args):
     finally:
         pseudo_labels.FEW_LABELS_RULE = saved
     truth = float(sp.y_train_true[sp.y_train == 0].mean())
-    return dict(split, bound=bound, hidden_share_truth=truth)
+    return dict(split, n_labelled=int(sp.y_train.sum()), bound=bound, hidden_share_truth=truth)
 
 
 def fit_task(args):
@@ -100,18 +103,29 @@ def main(argv=None):
                          "members are 1000, 2000, 3000, 4000)")
     ap.add_argument("--stores-dir", default=base.STORES,
                     help="the leaderboard stores to take the splits (and stored rows) from")
+    ap.add_argument("--fresh-budgets", nargs="+", default=None, metavar="LA",
+                    help="instead of the stored splits, ADBench-protocol splits at these label budgets "
+                         "(seeds 1-3) of every ADBench Classical dataset: budgets no store holds, so no "
+                         "choice was made on them")
     ap.add_argument("--check-store", action="store_true",
                     help="stop if a rule-off fit differs from its stored row (stores fitted before the rule)")
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", required=True, help="path without suffix: OUT_bounds.jsonl, OUT.jsonl and OUT.md")
     args = ap.parse_args(argv)
-    splits = [s for s in base.splits(pseudo_labels.FEW_LABELS_MIN, args.stores_dir)
-              if s["n_labelled"] < pseudo_labels.MPE_MIN_LABELS]
+    if args.fresh_budgets:
+        from adbench_runs.datasets import list_datasets
+
+        splits = [{"set": "Classical, la = %s (not stored)" % la, "dataset": name, "protocol": "adbench",
+                   "budget": la, "seed": seed} for la in args.fresh_budgets
+                  for name in list_datasets("adbench", args.data_dir) for seed in (1, 2, 3)]
+    else:
+        splits = [s for s in base.splits(pseudo_labels.FEW_LABELS_MIN, args.stores_dir)
+                  if s["n_labelled"] < pseudo_labels.MPE_MIN_LABELS]
     bounds_path = args.out + "_bounds.jsonl"
     have = {(r["set"], r["dataset"], r["protocol"], r["budget"], r["seed"]) for r in base._read(bounds_path)}
     todo = [(s, args.data_dir) for s in splits if (s["set"], s["dataset"], s["protocol"], s["budget"], s["seed"]) not in have]
-    print("%d splits with %d-%d labels, %d bounds to compute" % (
-        len(splits), pseudo_labels.FEW_LABELS_MIN, pseudo_labels.MPE_MIN_LABELS - 1, len(todo)), flush=True)
+    print("%d splits, %d bounds to compute (none outside %d-%d labels)" % (
+        len(splits), len(todo), pseudo_labels.FEW_LABELS_MIN, pseudo_labels.MPE_MIN_LABELS - 1), flush=True)
     base.run_fits(bound_task, todo, args.jobs, bounds_path)
     bounds = base._read(bounds_path)
     firing = [{k: v for k, v in b.items() if k not in ("bound", "hidden_share_truth")} for b in bounds
@@ -136,9 +150,10 @@ def main(argv=None):
     text = ["The mixture-proportion rule below 20 labels (`pseudo_labels.FEW_LABELS_RULE`), paired with the "
             "rule-off fit of the same split (the table's \"stored AUC-PR\" column is that fit's).",
             "Command: python benchmarks/screen_few_label_bound.py %s" % shlex.join(sys.argv[1:] if argv is None else argv),
-            "", "Where the classifier's bound is under 5%% (%d of %d stored splits with %d-%d labels; "
+            "", "Where the classifier's bound is under 5%% (%d of %d %s splits with %d-%d labels; "
             "the hidden share's truth, from the training labels that the fit does not see, is shown "
-            "for the diagnosis only):" % (len(firing), len(bounds), pseudo_labels.FEW_LABELS_MIN,
+            "for the diagnosis only):" % (len(firing), sum(b["bound"] is not None for b in bounds),
+                                          "fresh" if args.fresh_budgets else "stored", pseudo_labels.FEW_LABELS_MIN,
                                           pseudo_labels.MPE_MIN_LABELS - 1),
             "", "| set | dataset | protocol | budget | seed | labels | bound (90%) | true hidden share |",
             "|---|---|---|---|---:|---:|---:|---:|"]
