@@ -121,6 +121,10 @@ def mixture_proportion_bound(scores, labelled_scores, quantiles=MPE_QUANTILES, d
     """
     scores = np.asarray(scores, dtype=float)
     labelled_scores = np.asarray(labelled_scores, dtype=float)
+    if delta is not None and not 0.0 < delta < 1.0:
+        raise ValueError("delta must be in (0, 1) or None, got %r" % (delta,))
+    if labelled_scores.size == 0:
+        raise ValueError("mixture_proportion_bound needs at least one labelled score")
     slack = 0.0 if delta is None else float(np.sqrt(np.log(1.0 / delta) / (2.0 * labelled_scores.size)))
     ratios = []
     for q in quantiles:

@@ -281,3 +281,11 @@ def test_auto_ratios_few_label_bound_acts_below_the_rules_label_count_only():
     assert (anomaly, share) == (count[0], 0.03) and normal == pytest.approx(1 - 2 * 0.03)
     many = rng.normal(6, 0.5, MPE_MIN_LABELS)  # 20 labels: the network's bound rules, as before
     assert auto_ratios(scores, many, few_label_bound=0.001) == auto_ratios(scores, many)
+
+
+@pytest.mark.parametrize("delta", [0.0, 1.0, -0.1, 2.0])
+def test_mixture_proportion_bound_names_a_bad_confidence(delta):
+    with pytest.raises(ValueError, match="delta"):
+        mixture_proportion_bound(np.zeros(10), np.ones(5), delta=delta)
+    with pytest.raises(ValueError, match="at least one labelled"):
+        mixture_proportion_bound(np.zeros(10), np.array([]))
