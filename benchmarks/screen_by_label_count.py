@@ -102,15 +102,17 @@ def make_split(split, data_dir=None):
     return sp
 
 
-def fit_split(split, params, data_dir=None):
-    """Fit DASAD(**params) on one split, as the leaderboard does; returns the test metrics."""
+def fit_split(split, params, data_dir=None, random_state=None):
+    """Fit DASAD(**params) on one split, as the leaderboard does (``random_state`` the split's
+    seed unless given); returns the test metrics."""
     from sklearn.metrics import average_precision_score, roc_auc_score
 
     from pyod_dasad import DASAD
 
     sp = make_split(split, data_dir)
     t0 = time.perf_counter()
-    clf = DASAD(random_state=split["seed"], **params).fit(sp.X_train, sp.y_train)
+    seed = split["seed"] if random_state is None else random_state
+    clf = DASAD(random_state=seed, **params).fit(sp.X_train, sp.y_train)
     scores = clf.decision_function(sp.X_test)
     history = clf.pseudo_label_history_
     return {"auc_pr": float(average_precision_score(sp.y_test, scores)),

@@ -66,31 +66,18 @@ def bound_task(args):
 def fit_task(args):
     """One fit of a firing split under random state ``seed + offset``: the rule on
     (``screen=True``) or off."""
-    import time
-
     import torch
-    from sklearn.metrics import average_precision_score, roc_auc_score
 
     import pyod_dasad.pseudo_labels as pseudo_labels
-    from pyod_dasad import DASAD
 
     torch.set_num_threads(1)
     split, screen, offset, data_dir = args
-    sp = base.make_split(split, data_dir)
     saved, pseudo_labels.FEW_LABELS_RULE = pseudo_labels.FEW_LABELS_RULE, screen
     try:
-        t0 = time.perf_counter()
-        clf = DASAD(random_state=split["seed"] + offset).fit(sp.X_train, sp.y_train)
-        scores = clf.decision_function(sp.X_test)
+        res = base.fit_split(split, {}, data_dir, random_state=split["seed"] + offset)
     finally:
         pseudo_labels.FEW_LABELS_RULE = saved
-    history = clf.pseudo_label_history_
-    return dict(split, variant=VARIANT if screen else OFF, offset=offset,
-                auc_pr=float(average_precision_score(sp.y_test, scores)),
-                auc_roc=float(roc_auc_score(sp.y_test, scores)),
-                hidden_anomaly_share=clf.hidden_anomaly_share_,
-                normal_ratio=history[0]["normal_ratio"] if history else None,
-                fit_seconds=round(time.perf_counter() - t0, 2))
+    return dict(split, variant=VARIANT if screen else OFF, offset=offset, **res)
 
 
 def main(argv=None):

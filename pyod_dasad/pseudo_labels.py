@@ -287,14 +287,14 @@ def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None, few_label
         normal_ratio = float(np.clip(1.0 - share, AUTO_NORMAL_MIN, AUTO_NORMAL_MAX))
     else:  # saturated: no estimate of the hidden share, so the fixed share
         normal_ratio = FALLBACK_NORMAL_RATIO
+    # the mixture-proportion rule: the network's bound with enough labels, else the classifier's
     if labelled_scores.size >= MPE_MIN_LABELS:
         bound = mixture_proportion_bound(scores, labelled_scores)
-        if bound < MPE_SMALL_SHARE:  # few anomalies hide: keep the hard normals
-            normal_ratio = float(np.clip(1.0 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
-            share = bound
-    elif few_label_bound is not None and few_label_bound < MPE_SMALL_SHARE:
-        normal_ratio = float(np.clip(1.0 - MPE_MARGIN * few_label_bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
-        share = float(few_label_bound)
+    else:
+        bound = None if few_label_bound is None else float(few_label_bound)
+    if bound is not None and bound < MPE_SMALL_SHARE:  # few anomalies hide: keep the hard normals
+        normal_ratio = float(np.clip(1.0 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
+        share = bound
     return anomaly_ratio, normal_ratio, share
 
 
