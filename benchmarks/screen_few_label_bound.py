@@ -44,6 +44,17 @@ VARIANT = "few-label rule (classifier's 90% bound < 5%, 5-19 labels)"
 OFF = "rule off"
 
 
+def _split_key(split):
+    return split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"]
+
+
+def _fires(bound_row):
+    """Whether the rule fires on a split of ``OUT_bounds.jsonl``."""
+    import pyod_dasad.pseudo_labels as pseudo_labels
+
+    return bound_row["bound"] is not None and bound_row["bound"] < pseudo_labels.MPE_SMALL_SHARE
+
+
 def bound_task(args):
     """The few-label bound of one split (the rule switched on for the call)."""
     import torch
@@ -109,15 +120,14 @@ def main(argv=None):
         splits = [s for s in base.splits(pseudo_labels.FEW_LABELS_MIN, args.stores_dir)
                   if s["n_labelled"] < pseudo_labels.MPE_MIN_LABELS]
     bounds_path = args.out + "_bounds.jsonl"
-    have = {(r["set"], r["dataset"], r["protocol"], r["budget"], r["seed"]) for r in base._read(bounds_path)}
-    todo = [(s, args.data_dir) for s in splits if (s["set"], s["dataset"], s["protocol"], s["budget"], s["seed"]) not in have]
+    have = {_split_key(r) for r in base._read(bounds_path)}
+    todo = [(s, args.data_dir) for s in splits if _split_key(s) not in have]
     print("%d splits, %d bounds to compute (none outside %d-%d labels)" % (
         len(splits), len(todo), pseudo_labels.FEW_LABELS_MIN, pseudo_labels.MPE_MIN_LABELS - 1), flush=True)
     base.run_fits(bound_task, todo, args.jobs, bounds_path)
     bounds = base._read(bounds_path)
-    firing = [{k: v for k, v in b.items() if k not in ("bound", "hidden_share_truth")} for b in bounds
-              if b["bound"] is not None and b["bound"] < pseudo_labels.MPE_SMALL_SHARE]
-    key = lambda r: (r["set"], r["dataset"], r["protocol"], r["budget"], r["seed"], r["offset"])  # noqa: E731
+    firing = [{k: v for k, v in b.items() if k not in ("bound", "hidden_share_truth")} for b in bounds if _fires(b)]
+    key = lambda r: _split_key(r) + (r["offset"],)  # noqa: E731
     done = {(r["variant"],) + key(r) for r in base._read(args.out + ".jsonl")}
     jobs = [(s, screen, offset, args.data_dir) for offset in args.offsets for s in firing for screen in (False, True)
             if (VARIANT if screen else OFF,) + key(dict(s, offset=offset)) not in done]
@@ -145,7 +155,7 @@ def main(argv=None):
             "", "| set | dataset | protocol | budget | seed | labels | bound (90%) | true hidden share |",
             "|---|---|---|---|---:|---:|---:|---:|"]
     for b in sorted(bounds, key=lambda b: (b["set"], b["dataset"], b["budget"], b["seed"])):
-        if b["bound"] is not None and b["bound"] < pseudo_labels.MPE_SMALL_SHARE:
+        if _fires(b):
             text.append("| %s | %s | %s | %s | %d | %d | %.4f | %.4f |" % (
                 b["set"], b["dataset"], b["protocol"], b["budget"], b["seed"], b["n_labelled"], b["bound"],
                 b["hidden_share_truth"]))
