@@ -967,6 +967,25 @@ def test_mixture_margin_screen_patches_the_rule_for_its_fits_only(monkeypatch):
         sys.modules.pop("screen_mixture_margin", None)
 
 
+def _far_split(split, data_dir=None):
+    """8 labels; 10 of the 992 unlabelled rows are hidden anomalies, far out."""
+    sp = _tiny_split(n=1000, n_anomalies=18, n_labelled=8)
+    sp.X_train[:18] += 3.0
+    return sp
+
+
+def _one_stored_split(monkeypatch, base, make_split, n_labelled=8):
+    """Make ``base`` (a screen's ``screen_by_label_count``) see one stored split built by
+    ``make_split`` and run its tasks in process; returns the split."""
+    split = {"set": "paper", "dataset": "d", "protocol": "adbench", "budget": "0.1", "seed": 1,
+             "n_labelled": n_labelled, "ref_auc_pr": 0.5, "ref_auc_roc": 0.5}
+    monkeypatch.setattr(base, "make_split", make_split)
+    monkeypatch.setattr(base, "splits", lambda min_labels, stores_dir=None: [split])
+    monkeypatch.setattr(base, "run_fits", lambda task, todo, jobs, path: open(path, "a").writelines(
+        json.dumps(task(t)) + "\n" for t in todo))
+    return split
+
+
 def test_few_label_bound_screen_bounds_fits_and_restores_the_switch(monkeypatch, tmp_path):
     """The screen computes the rule's bound per stored split, fits the firing ones with the
     rule off and on, pairs them, and leaves ``FEW_LABELS_RULE`` as it found it."""
@@ -975,17 +994,7 @@ def test_few_label_bound_screen_bounds_fits_and_restores_the_switch(monkeypatch,
     from pyod_dasad import pseudo_labels
     screen = _script(monkeypatch, "screen_few_label_bound")
     try:
-        def far_split(split, data_dir=None):  # 8 labels, 10 of 992 unlabelled rows hidden anomalies, far out
-            sp = _tiny_split(n=1000, n_anomalies=18, n_labelled=8)
-            sp.X_train[:18] += 3.0
-            return sp
-
-        monkeypatch.setattr(screen.base, "make_split", far_split)
-        split = {"set": "paper", "dataset": "d", "protocol": "adbench", "budget": "0.1", "seed": 1,
-                 "n_labelled": 8, "ref_auc_pr": 0.5, "ref_auc_roc": 0.5}
-        monkeypatch.setattr(screen.base, "splits", lambda min_labels, stores_dir=None: [split])
-        monkeypatch.setattr(screen.base, "run_fits", lambda task, todo, jobs, path: open(path, "a").writelines(
-            json.dumps(task(t)) + "\n" for t in todo))
+        split = _one_stored_split(monkeypatch, screen.base, _far_split)
         bound = screen.bound_task((split, None))
         assert bound["bound"] < pseudo_labels.MPE_SMALL_SHARE  # few hide: the rule fires
         assert bound["hidden_share_truth"] == pytest.approx(10 / 992)
@@ -1001,4 +1010,83 @@ def test_few_label_bound_screen_bounds_fits_and_restores_the_switch(monkeypatch,
         assert pseudo_labels.FEW_LABELS_RULE is True and np.isfinite(bound["bound"])
     finally:
         sys.modules.pop("screen_few_label_bound", None)
+        sys.modules.pop("screen_by_label_count", None)
+
+
+def test_classifier_iterations_screen_records_bounds_seconds_and_branch_changes(monkeypatch, tmp_path):
+    """The screen bounds each stored split at every iteration count (the package's
+    classifier at the first), and its report lists the splits whose branch changes."""
+    screen = _script(monkeypatch, "screen_classifier_iterations")
+    try:
+        from pyod_dasad import warmup
+
+        split = _one_stored_split(monkeypatch, screen.base, _far_split)
+        row = screen.bound_task((split, [30, 10], None))
+        sp = _far_split(split)
+        assert row["bound_30"] == warmup.classifier_share_bound(sp.X_train, sp.y_train, 1, delta=0.1)
+        assert row["seconds_30"] > 0 and row["hidden_share_truth"] == pytest.approx(10 / 992)
+        assert screen.decision(0.04, 8) is True and screen.decision(0.06, 8) is False
+        assert screen.decision(0.19, 20) is True and screen.decision(0.21, 20) is False
+        assert screen.decision(None, 8) is None
+        flipped = dict(row, bound_10=0.9)
+        text = screen.report([row, flipped], [30, 10], "cmd")
+        fires = screen.decision(row["bound_30"], 8)
+        assert ("(1 of 2" if fires else "(0 of 2") in text
+        out = str(tmp_path / "iterations")
+        assert screen.main(["--out", out, "--iterations", "30", "10"]) == 0
+        assert screen.main(["--out", out, "--iterations", "30", "10"]) == 0  # resumes: nothing recomputed
+        assert len(open(out + ".jsonl").readlines()) == 1
+        assert "Total classifier seconds over the 1 splits" in open(out + ".md").read()
+    finally:
+        sys.modules.pop("screen_classifier_iterations", None)
+        sys.modules.pop("screen_by_label_count", None)
+
+
+def test_shared_vector_test_flags_only_a_vector_labelled_less_often_than_a_random_row(monkeypatch):
+    """A labelled vector with 300 unlabelled copies in 1,000 rows with 30 labels is rejected
+    (about 9 labels expected if the copies were anomalies); one with 3 copies is not."""
+    import numpy as np
+    from scipy.stats import binom
+
+    rarely_labelled_vectors = _script(monkeypatch, "screen_shared_vector_labels").rarely_labelled_vectors
+    sys.modules.pop("screen_shared_vector_labels", None)
+    sys.modules.pop("screen_by_label_count", None)
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((1000, 3))
+    X[:301] = X[0]          # a mode of 301 rows, one of them labelled
+    X[500:504] = X[500]     # four copies, one labelled
+    y = np.zeros(1000, dtype=int)
+    y[[0, 500] + list(range(900, 928))] = 1
+    drop, groups = rarely_labelled_vectors(X, y, alpha=0.05)
+    assert np.flatnonzero(drop).tolist() == [0]
+    assert [(g["labelled"], g["unlabelled"]) for g in groups] == [(1, 300), (1, 3)]
+    assert groups[0]["p"] == pytest.approx(binom.cdf(1, 301, 0.03)) and groups[0]["p"] < 0.05 < groups[1]["p"]
+    assert not rarely_labelled_vectors(X, y, alpha=1e-4)[0].any()  # p = 0.0011
+
+
+def test_shared_vector_screen_scans_fits_and_pairs(monkeypatch, tmp_path):
+    import numpy as np
+
+    screen = _script(monkeypatch, "screen_shared_vector_labels")
+    try:
+        def mode_split(split, data_dir=None):  # 30 labels; 255 unlabelled copies of labelled row 0
+            sp = _tiny_split(n=1000, n_anomalies=40, n_labelled=30)
+            sp.X_train[500:990:2] = sp.X_train[0]
+            sp.X_train[990:] = sp.X_train[0]
+            return sp
+
+        split = _one_stored_split(monkeypatch, screen.base, mode_split, n_labelled=30)
+        monkeypatch.setattr(screen, "make_split", mode_split)
+        monkeypatch.setattr(screen, "robustness_splits", lambda stores_dir: [])
+        scan = screen.scan_task((split, 0.05, None))
+        assert scan["dropped"] == 1 and scan["copies_labelled"] == 1 and scan["copies_unlabelled"] == 255
+        out = str(tmp_path / "shared")
+        assert screen.main(["--out", out]) == 0
+        rows = [json.loads(line) for line in open(out + ".jsonl")]
+        assert sorted(r["variant"] for r in rows) == sorted([screen.AS_GIVEN, screen.DROPPED])
+        assert all(np.isfinite(r["auc_pr"]) for r in rows)
+        text = open(out + ".md").read()
+        assert "the test (binomial lower tail < 0.05) fires on 1" in text and "| adbench | 1 |" in text
+    finally:
+        sys.modules.pop("screen_shared_vector_labels", None)
         sys.modules.pop("screen_by_label_count", None)
