@@ -21,6 +21,8 @@ from .trainer import Trainer, infer
 logger = logging.getLogger("pyod_dasad")
 
 _QUANTILE_GRID = np.linspace(0.0, 1.0, 1001)
+#: Features :meth:`DASAD.explain` reports by default (fewer when there are fewer).
+DEFAULT_TOP_K = 5
 
 
 _SCALER_CHUNK = 65536
@@ -562,15 +564,16 @@ class DASAD(SeedTagsMixin, BaseDetector):
         """
         return self._infer(X, outputs=("score",))["score"]
 
-    def explain(self, X, top_k=5):
+    def explain(self, X, top_k=None):
         """Explain the scores of X: which deviation cue flagged each sample, and which
         features deviate most.
 
         Parameters
         ----------
         X : array-like of shape (n_samples, n_features)
-        top_k : int, default=5
-            Number of features with the largest absolute residual to report.
+        top_k : int or None, default=None
+            Number of features with the largest absolute residual to report, from 1 to
+            ``n_features_in_``. None: ``min(5, n_features_in_)``.
 
         Returns
         -------
@@ -589,6 +592,8 @@ class DASAD(SeedTagsMixin, BaseDetector):
         """
         check_is_fitted(self, ["net_", "decision_scores_"])
         n_features = self.n_features_in_
+        if top_k is None:
+            top_k = min(DEFAULT_TOP_K, n_features)
         if isinstance(top_k, bool) or not isinstance(top_k, numbers.Integral) or not 1 <= top_k <= n_features:
             raise ValueError("top_k must be an integer in [1, n_features=%d], got %r" % (n_features, top_k))
         res = self._infer(X, top_k=int(top_k), distances=True)

@@ -556,3 +556,17 @@ def test_scaler_fitted_in_row_blocks_equals_one_shot_fit(monkeypatch, preprocess
     clf = fast_dasad(preprocessing=preprocessing).fit(X, y)
     ref = (StandardScaler() if preprocessing == "standard" else MinMaxScaler()).fit(X)
     np.testing.assert_allclose(clf.scaler_.transform(X), ref.transform(X), rtol=1e-10, atol=1e-12)
+
+
+def test_explain_by_default_reports_at_most_five_features_and_all_of_fewer():
+    """``explain(X)`` with the default works on data with fewer than five features (it
+    raised before) and reports five of more."""
+    rng = np.random.default_rng(0)
+    y = np.zeros(200, dtype=int)
+    y[:4] = 1
+    for d, expected in ((3, 3), (8, 5)):
+        X = rng.standard_normal((200, d))
+        X[:10] += 3.0
+        exp = fast_dasad().fit(X, y).explain(X[:4])
+        assert exp.top_features.shape == (4, expected)
+        assert len(set(exp.top_features[0])) == expected  # distinct features, all of them when d = 3
