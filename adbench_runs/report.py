@@ -266,31 +266,33 @@ def _cell_text(group: pd.DataFrame, metric: str) -> tuple:
 
 def _table_markdown(sub: pd.DataFrame, metric: str, detectors: list, datasets: list,
                     ranks: pd.DataFrame, wins: pd.Series) -> str:
-    header = ["dataset"] + detectors
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + [":---:"] * len(detectors)) + "|"]
+    """One row per detector, best average rank first (unranked detectors last, in registry
+    order); one column per dataset, then the mean over the datasets (only with a mean on
+    every one), the average rank and the wins. A leaderboard has more detectors than
+    datasets, so this keeps the table as narrow as the datasets."""
+    cells, means = {}, {}
+    for (detector, dataset), group in sub.groupby(["detector", "dataset"], sort=False):
+        cells[detector, dataset], means[detector, dataset] = _cell_text(group, metric)
+    best = {}
     for dataset in datasets:
-        cells, means = [], []
-        rows = sub[sub["dataset"] == dataset]
-        for detector in detectors:
-            group = rows[rows["detector"] == detector]
-            if group.empty:
-                cells.append("missing")
-                means.append(np.nan)
-            else:
-                text, mean = _cell_text(group, metric)
-                cells.append(text)
-                means.append(mean)
-        finite = [m for m in means if not math.isnan(m)]
-        best = max(finite) if finite else None
-        cells = [f"**{c}**" if best is not None and not math.isnan(m) and m == best else c
-                 for c, m in zip(cells, means)]
-        lines.append("| " + " | ".join([dataset] + cells) + " |")
-    if not ranks.empty:
-        avg = ranks.mean(axis=0)
-        lines.append("| *average rank* | " + " | ".join(
-            f"{avg[d]:.2f}" if d in avg.index else "–" for d in detectors) + " |")
-        lines.append("| *wins* | " + " | ".join(
-            str(int(wins[d])) if d in wins.index else "–" for d in detectors) + " |")
+        finite = [means[d, dataset] for d in detectors if not math.isnan(means.get((d, dataset), np.nan))]
+        best[dataset] = max(finite) if finite else None
+    avg = ranks.mean(axis=0) if not ranks.empty else pd.Series(dtype=float)
+    position = {d: i for i, d in enumerate(detectors)}
+    order = sorted(detectors, key=lambda d: (d not in avg.index, avg.get(d, 0.0), position[d]))
+    header = ["detector"] + datasets + ["mean", "average rank", "wins"]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(["---"] + [":---:"] * (len(header) - 1)) + "|"]
+    for detector in order:
+        row = [detector]
+        for dataset in datasets:
+            text, mean = cells.get((detector, dataset), "missing"), means.get((detector, dataset), np.nan)
+            row.append(f"**{text}**" if best[dataset] is not None and not math.isnan(mean) and mean == best[dataset]
+                       else text)
+        values = [means.get((detector, dataset), np.nan) for dataset in datasets]
+        row.append(f"{np.mean(values):.3f}" if not any(math.isnan(v) for v in values) else "–")
+        row.append(f"{avg[detector]:.2f}" if detector in avg.index else "–")
+        row.append(str(int(wins[detector])) if detector in wins.index else "–")
+        lines.append("| " + " | ".join(row) + " |")
     return "\n".join(lines)
 
 
@@ -345,9 +347,10 @@ def leaderboard_markdown(frame: pd.DataFrame, metric: str = "auc_pr", intro: str
     metrics = [metric] + [m for m in METRICS if m != metric]
     out = ["# Leaderboard", "",
            (f"{len(frame)} fits: " + ", ".join(f"{int((frame['status'] == s).sum())} {s}" for s in STATUSES)
-            + ". Cells: mean ± std over seeds (population std); **bold** = best mean of the row. "
-              "Average rank and wins use complete datasets only (every detector succeeded on "
-              "every seed); `failed`/`timeout` cells give failed/total seeds.")]
+            + ". One row per detector, best average rank first; cells: mean ± std over seeds "
+              "(population std); **bold** = best mean of the dataset's column; mean = over the "
+              "datasets. Average rank and wins use complete datasets only (every detector succeeded "
+              "on every seed); `failed`/`timeout` cells give failed/total seeds.")]
     if intro:
         out += ["", intro]
     for setting in _settings(frame):

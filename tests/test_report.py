@@ -37,15 +37,33 @@ def test_load_results(db):
 def test_leaderboard_shows_failures_explicitly(db):
     text = leaderboard_markdown(load_results(db))
     assert "## adbench, la=0" in text and "## adbench, la=0.1" in text
-    # Pima has a row in the AUC-PR and AUC-ROC tables of both settings it was run in
-    assert sum(line.startswith("| 29_Pima |") for line in text.splitlines()) == 2 * 2
+    # Pima has a column in the AUC-PR and AUC-ROC tables of both settings it was run in
+    headers = [line for line in text.splitlines() if line.startswith("| detector | 14_glass |")]
+    assert sum(" 29_Pima |" in h for h in headers) == 2 * 2
     section = text.split("## adbench, la=0\n")[1].split("\n## ")[0]
     # LR failed on every seed at la=0: shown as failed, not dropped, and not ranked
     assert "failed (2/2)" in section
     assert "not ranked (every fit failed): LR" in section
     assert "Ranks on 3 of 3 datasets" in section
     assert "| LR | 14_glass | error | ValueError | 2 |" in section
-    assert "*average rank*" in section and "*wins*" in section
+    assert "| mean | average rank | wins |" in section
+    # LR, unranked, is the last row; its mean needs every dataset
+    table = section.split("### AUC-PR")[1].split("\n\n")[1].splitlines()
+    assert table[-1].startswith("| LR | failed (2/2) |") and table[-1].endswith("| – | – | – |")
+
+
+def test_leaderboard_rows_are_sorted_by_average_rank(db):
+    from adbench_runs.report import rank_table
+
+    frame = load_results(db)
+    text = leaderboard_markdown(frame)
+    section = text.split("## adbench, la=0.1\n")[1].split("\n## ")[0]
+    table = section.split("### AUC-PR")[1].split("\n\n")[1].splitlines()[2:]
+    names = [line.split(" | ")[0][2:] for line in table]
+    _, ranks, _, _ = rank_table(frame[frame["setting"] == "adbench, la=0.1"], "auc_pr")
+    assert names == list(ranks.mean(axis=0).sort_values(kind="stable").index)
+    shown = [float(line.split(" | ")[-2]) for line in table]
+    assert shown == sorted(shown)
 
 
 def test_write_report_files(db, tmp_path):
