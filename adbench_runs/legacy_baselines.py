@@ -279,7 +279,7 @@ def _release(model: Any, baseline: LegacyBaseline) -> None:
 
 
 def _versions(baseline: LegacyBaseline) -> dict:
-    from .runner import collect_versions  # noqa: PLC0415
+    from .provenance import collect_versions  # noqa: PLC0415
 
     modules = ["adbench", "tensorflow", "keras"] if baseline.framework == "tensorflow" else ["adbench"]
     versions = collect_versions(modules)
@@ -320,7 +320,8 @@ def fit_legacy_baseline(detector: str, seed: int, X_train: np.ndarray, y_train: 
     """
     from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: PLC0415
 
-    from .runner import error_result, host_description  # noqa: PLC0415
+    from .fitting import error_result  # noqa: PLC0415
+    from .provenance import host_description  # noqa: PLC0415
 
     if detector not in LEGACY_BASELINES:
         raise ValueError(f"unknown ADBench baseline {detector!r}; choose from {', '.join(LEGACY_BASELINES)}")
@@ -401,7 +402,7 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
         (or ``all``). Fits run one after another: ``jobs`` must be 1 and ``backend``
         ``"joblib"``. Without ``timeout`` they run in this process; with it each fit runs in
         its own child process (this interpreter), killed at the limit and stored as a
-        ``timeout`` row, as :func:`adbench_runs.runner.run_fit` does for the registry.
+        ``timeout`` row, as :func:`adbench_runs.fitting.run_fit` does for the registry.
     store : ResultStore
         Each row is committed as soon as its fit ends.
 
@@ -451,7 +452,8 @@ def run_legacy_grid(config: Any, store: ResultStore) -> Any:
 
 def _run_one(key: FitKey, split: Mapping[str, Any], overrides: Optional[Mapping[str, Any]],
              timeout: Optional[float] = None, threads: int = 1) -> dict:
-    from .runner import _run_in_child, error_result, host_description, split_columns  # noqa: PLC0415
+    from .fitting import _run_in_child, error_result, split_columns  # noqa: PLC0415
+    from .provenance import host_description  # noqa: PLC0415
 
     columns = split_columns(split)
     args = (key.detector, key.seed, split["X_train"], np.asarray(split["y_train"]), split["X_test"],
@@ -482,7 +484,7 @@ def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
     # imported before the clock starts, as the registry's child does (fit_legacy_baseline uses both)
     import sklearn.metrics  # noqa: F401, PLC0415
 
-    from .runner import write_child_result  # noqa: PLC0415
+    from .fitting import write_child_result  # noqa: PLC0415
 
     logging.basicConfig(level=logging.WARNING)
     with open(in_path, "rb") as fh:

@@ -22,6 +22,9 @@ are a failure too (``NonFiniteScoresError``). With a time limit
 (with its process group) when fit plus scoring exceed the limit, and the
 row gets ``status="timeout"``.
 
+One fit (in process or in a timed child) is :func:`adbench_runs.fitting.run_fit`; the
+versions, host and split hash stored with it come from :mod:`adbench_runs.provenance`.
+
 Examples
 --------
 >>> from adbench_runs.runner import RunConfig, run_grid      # doctest: +SKIP
@@ -32,31 +35,19 @@ Examples
 """
 from __future__ import annotations
 
-import hashlib
-import importlib
-import importlib.metadata
-import importlib.util
 import inspect
 import logging
 import math
-import os
-import pickle
-import platform
-import re
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
-import traceback
-import warnings
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any, Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
+# one fit and its provenance live in their own modules; the names stay importable from here
+from .fitting import _get_spec, error_result, run_fit
+from .provenance import collect_versions, host_description, split_hash  # noqa: F401
 from .store import FitKey, ResultStore, STATUSES
 
 logger = logging.getLogger(__name__)
@@ -69,13 +60,9 @@ __all__ = [
     "RunSummary",
     "TimeoutGuard",
     "build_cells",
-    "collect_versions",
-    "host_description",
     "resolve_datasets",
     "resolve_detectors",
-    "run_fit",
     "run_grid",
-    "split_hash",
 ]
 
 #: Protocols the runner knows (see :mod:`adbench_runs.protocols`).
@@ -89,8 +76,6 @@ CONTAMINATION = "contamination"
 #: ADBench noise type whose sweep level is the duplication factor ``duplicate_times``.
 DUPLICATED = "duplicated_anomalies"
 
-# seconds a timed child may take to start (imports) before its time limit begins
-_CHILD_STARTUP_LIMIT = 300.0
 
 
 # ============================================================================ grid
@@ -370,386 +355,6 @@ def build_cells(config: RunConfig, datasets: Sequence[str]) -> list:
                 for seed in seeds:
                     cells.append(Cell(dataset, config.protocol, budget, int(seed), noise_type, noise_ratio))
     return cells
-
-
-# ============================================================================ provenance
-# top-level module -> distribution, where the names differ
-_DISTRIBUTION_OF = {"sklearn": "scikit-learn", "pyod_dasad": "pyod-dasad", "adbench_runs": "pyod-dasad"}
-
-
-@lru_cache(maxsize=1)
-def _packages_distributions() -> dict:
-    try:
-        return importlib.metadata.packages_distributions()
-    except Exception:  # pragma: no cover - broken metadata
-        return {}
-
-
-@lru_cache(maxsize=None)
-def _module_version(module: str) -> str | None:
-    """Version of the distribution that provides ``module`` (no import)."""
-    try:
-        return importlib.metadata.version(_DISTRIBUTION_OF.get(module, module))
-    except importlib.metadata.PackageNotFoundError:
-        pass
-    # slow path (scans every installed distribution once): modules named unlike their package
-    for dist in _packages_distributions().get(module, []):
-        try:
-            return importlib.metadata.version(dist)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    loaded = sys.modules.get(module)
-    if loaded is not None and getattr(loaded, "__version__", None):
-        return str(loaded.__version__)
-    try:  # an uninstalled source checkout (pyod_dasad before `pip install -e .`)
-        spec = importlib.util.find_spec(module)
-    except (ImportError, ValueError):
-        spec = None
-    if spec is not None and spec.origin and spec.origin.endswith("__init__.py"):
-        with open(spec.origin, encoding="utf-8") as fh:
-            match = re.search(r"^__version__\s*=\s*['\"]([^'\"]+)['\"]", fh.read(), re.M)
-        if match:
-            return match.group(1) + " (source tree)"
-    return None
-
-
-_BASE_MODULES = ("numpy", "scipy", "sklearn", "pandas", "torch", "pyod", "pyod_dasad")
-
-
-def collect_versions(modules: Iterable[str] = ()) -> dict:
-    """Python and package versions, by module name (None when not installed).
-
-    Parameters
-    ----------
-    modules : iterable of str
-        Extra top-level modules (the detector's libraries).
-    """
-    versions = {"python": platform.python_version()}
-    for module in list(_BASE_MODULES) + [m for m in modules if m not in _BASE_MODULES]:
-        versions[module] = _module_version(module)
-    return versions
-
-
-def cpu_model() -> str | None:
-    """The CPU's model name: Linux's ``/proc/cpuinfo`` (where ``platform.processor()`` is
-    empty), else ``platform.processor()``. Two CPU models can fit a network differently
-    in the last bits, so the store records which one ran a fit."""
-    try:
-        with open("/proc/cpuinfo", encoding="utf-8", errors="replace") as fh:
-            for line in fh:
-                if line.startswith("model name"):
-                    return line.split(":", 1)[1].strip() or None
-    except OSError:
-        pass
-    return platform.processor() or None
-
-
-@lru_cache(maxsize=1)
-def _host_static() -> dict:
-    return {
-        "hostname": socket.gethostname(),
-        "platform": platform.platform(),
-        "machine": platform.machine(),
-        "processor": cpu_model(),
-        "cpu_count": os.cpu_count(),
-        "python": sys.version.split()[0],
-    }
-
-
-def host_description() -> dict:
-    """Where the fit ran: host name, OS, CPU count and, if torch is loaded, the GPU."""
-    host = dict(_host_static())
-    torch = sys.modules.get("torch")
-    if torch is not None:
-        try:
-            if torch.cuda.is_available():
-                host["gpu"] = torch.cuda.get_device_name(0)
-        except Exception:  # pragma: no cover - broken CUDA setups
-            pass
-    return host
-
-
-def split_hash(X_train: np.ndarray, y_train: np.ndarray, X_test: np.ndarray, y_test: np.ndarray) -> str:
-    """sha1 of a split's arrays (shapes, dtypes and bytes), as ``"sha1:<hex>"``."""
-    digest = hashlib.sha1()
-    for arr in (X_train, y_train, X_test, y_test):
-        arr = np.ascontiguousarray(arr)
-        digest.update(f"{arr.dtype.str}{arr.shape}".encode())
-        digest.update(arr.tobytes())
-    return "sha1:" + digest.hexdigest()
-
-
-# ============================================================================ one fit
-def _get_spec(name: str, custom: Mapping[str, Any] | None):
-    if custom and name in custom:
-        return custom[name]
-    from .detectors import get_detector  # noqa: PLC0415
-
-    return get_detector(name)
-
-
-def _detector_modules(spec: Any) -> list:
-    modules = list(getattr(spec, "requires", ()) or ())
-    target = getattr(spec, "target", "") or ""
-    if target:
-        top = target.split(":", 1)[0].split(".", 1)[0]
-        if top not in modules:
-            modules.append(top)
-    return modules
-
-
-def _detector_versions(spec: Any) -> dict:
-    versions = collect_versions(_detector_modules(spec))
-    versions["detector_source"] = getattr(spec, "source", None)
-    return versions
-
-
-def _detector_params(spec: Any, overrides: Mapping[str, Any] | None) -> dict:
-    """All hyper-parameters of the detector: library defaults, registry values, overrides."""
-    try:
-        params = dict(spec.effective_params())
-    except Exception:  # noqa: BLE001 - custom specs without an importable target
-        params = dict(getattr(spec, "params", {}) or {})
-    params.update(dict(overrides or {}))
-    return params
-
-
-def _fit_and_score(payload: dict) -> dict:
-    """Build, fit and score one detector; exceptions propagate."""
-    from sklearn.metrics import average_precision_score, roc_auc_score  # noqa: PLC0415
-
-    spec = payload["spec"] if payload.get("spec") is not None else _get_spec(payload["detector"], None)
-    detector = spec.build(payload["seed"], n_threads=payload["threads"], **payload["overrides"])
-    # third-party warnings (XGBoost's unused "silent", PyOD's "y should not be presented", ...)
-    # go to the log at DEBUG level instead of the worker's stderr
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        t0 = time.perf_counter()
-        detector.fit(payload["X_train"], payload["y_train"])
-        fit_seconds = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        scores = np.asarray(detector.decision_function(payload["X_test"]), dtype=np.float64).ravel()
-        predict_seconds = time.perf_counter() - t0
-    for message in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught):
-        logger.debug("%s (seed %s) warned: %s", payload["detector"], payload["seed"], message)
-    if scores.shape[0] != payload["y_test"].shape[0]:
-        raise ValueError(f"{payload['detector']} returned {scores.shape[0]} scores for "
-                         f"{payload['y_test'].shape[0]} test rows")
-    n_bad = int(np.sum(~np.isfinite(scores)))
-    if n_bad:
-        from .detectors import NonFiniteScoresError  # noqa: PLC0415
-
-        raise NonFiniteScoresError(f"detector {payload['detector']!r} returned {n_bad} non-finite "
-                                   f"scores out of {scores.shape[0]}", scores)
-    y_test = payload["y_test"]
-    return {
-        "status": "ok",
-        "auc_roc": float(roc_auc_score(y_test, scores)),
-        "auc_pr": float(average_precision_score(y_test, scores)),
-        "fit_seconds": fit_seconds,
-        "predict_seconds": predict_seconds,
-        "params": _detector_params(spec, payload["overrides"]),
-        "worker": f"{socket.gethostname()}:{os.getpid()}",
-        "host": host_description(),
-        "versions": _detector_versions(spec),
-    }
-
-
-def error_result(exc: BaseException) -> dict:
-    return {
-        "status": "error",
-        "error_type": type(exc).__name__,
-        "error": str(exc) or repr(exc),
-        "traceback": "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
-    }
-
-
-def _child_main(in_path: str, out_path: str, ready_path: str) -> int:
-    """Entry point of a timed child process: fit, score, pickle the result."""
-    logging.basicConfig(level=logging.WARNING)
-    with open(in_path, "rb") as fh:
-        payload = pickle.load(fh)
-    # import what the fit needs before the clock starts: the limit is on fitting, not imports
-    import sklearn.metrics  # noqa: F401, PLC0415
-
-    spec = payload["spec"] if payload.get("spec") is not None else _get_spec(payload["detector"], None)
-    target = getattr(spec, "target", "") or ""
-    if target:
-        try:
-            importlib.import_module(target.split(":", 1)[0])
-        except ImportError:
-            pass  # reported by the fit itself
-    collect_versions(_detector_modules(spec))  # cached: not timed either
-    open(ready_path, "wb").close()
-    try:
-        result = _fit_and_score(payload)
-    except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
-        result = error_result(exc)
-    write_child_result(out_path, result)
-    return 0
-
-
-def write_child_result(out_path: str, result: dict) -> None:
-    """Pickle a timed child's result to ``out_path`` atomically (the parent reads it only
-    once it is whole)."""
-    tmp = out_path + ".part"
-    with open(tmp, "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    os.replace(tmp, out_path)
-
-
-_CHILD_CODE = ("import sys; from adbench_runs.runner import _child_main; "
-               "sys.exit(_child_main(*sys.argv[1:4]))")
-
-
-def _kill_tree(proc: subprocess.Popen) -> None:
-    """SIGKILL a child started in its own session, with everything it started."""
-    try:
-        if os.name == "posix":
-            os.killpg(proc.pid, signal.SIGKILL)
-        else:  # pragma: no cover - Windows
-            proc.kill()
-    except ProcessLookupError:
-        pass
-    proc.wait()
-
-
-def _log_tail(path: str, n_chars: int = 4000) -> str:
-    try:
-        with open(path, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            fh.seek(max(0, size - n_chars))
-            return fh.read().decode("utf-8", "replace")
-    except OSError:
-        return ""
-
-
-def _run_in_child(payload: dict, timeout: float, child_code: str = _CHILD_CODE) -> dict:
-    """Run :func:`_fit_and_score` in a fresh interpreter, killed after ``timeout`` seconds.
-
-    ``child_code`` is the child's program: it reads the pickled ``payload`` from the path in
-    ``argv[1]``, creates the file ``argv[3]`` once its imports are done (the clock starts
-    then) and pickles its result dict to ``argv[2]`` (:func:`_child_main`; ADBench's
-    baselines have their own, :func:`adbench_runs.legacy_baselines._child_main`)."""
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (package_parent, env.get("PYTHONPATH", "")) if p)
-    with tempfile.TemporaryDirectory(prefix="adbench_fit_") as tmp:
-        in_path, out_path = os.path.join(tmp, "in.pkl"), os.path.join(tmp, "out.pkl")
-        ready_path, log_path = os.path.join(tmp, "ready"), os.path.join(tmp, "child.log")
-        with open(in_path, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        with open(log_path, "wb") as log:
-            proc = subprocess.Popen([sys.executable, "-c", child_code, in_path, out_path, ready_path],
-                                    stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
-                                    env=env, start_new_session=(os.name == "posix"))
-            try:
-                started = time.monotonic()
-                while not os.path.exists(ready_path) and proc.poll() is None:
-                    if time.monotonic() - started > _CHILD_STARTUP_LIMIT:
-                        _kill_tree(proc)
-                        return {"status": "error", "error_type": "WorkerStartupTimeout",
-                                "error": f"the fit process did not start within {_CHILD_STARTUP_LIMIT:.0f} s",
-                                "traceback": _log_tail(log_path)}
-                    time.sleep(0.02)
-                t_ready = time.monotonic()
-                try:
-                    proc.wait(timeout=timeout)
-                except subprocess.TimeoutExpired:
-                    _kill_tree(proc)
-                    elapsed = time.monotonic() - t_ready
-                    return {"status": "timeout", "error_type": "Timeout",
-                            "error": f"fit and scoring exceeded the {timeout:g} s time limit "
-                                     f"(killed after {elapsed:.1f} s)"}
-            except BaseException:
-                _kill_tree(proc)
-                raise
-        if os.path.exists(out_path):
-            with open(out_path, "rb") as fh:
-                return pickle.load(fh)
-        return {"status": "error", "error_type": "WorkerDied",
-                "error": f"the fit process exited with code {proc.returncode} without a result",
-                "traceback": _log_tail(log_path)}
-
-
-def split_columns(split: Mapping[str, Any]) -> dict:
-    """The columns of a result row that describe its split (sizes, label counts, hash, meta);
-    the same for our detectors and ADBench's baselines."""
-    y_train = np.asarray(split["y_train"])
-    y_test = np.asarray(split["y_test"])
-    y_train_true = split.get("y_train_true")
-    return {
-        "n_train": int(y_train.shape[0]),
-        "n_test": int(y_test.shape[0]),
-        "n_labelled": int(y_train.sum()),
-        "n_anomalies_train": None if y_train_true is None else int(np.asarray(y_train_true).sum()),
-        "n_anomalies_test": int(y_test.sum()),
-        "split_hash": split_hash(split["X_train"], y_train, split["X_test"], y_test),
-        "split_meta": jsonable_meta(split.get("meta", {})),
-    }
-
-
-def run_fit(key: FitKey, split: Mapping[str, Any], overrides: Mapping[str, Any] | None = None,
-            timeout: float | None = None, threads: int = 1, spec: Any = None) -> dict:
-    """Fit and score one detector on one split; never raises for detector failures.
-
-    Parameters
-    ----------
-    key : FitKey
-    split : mapping
-        ``X_train``, ``y_train``, ``X_test``, ``y_test``, ``y_train_true`` and
-        ``meta`` (a :class:`~adbench_runs.protocols.Split` as a dict).
-    overrides : mapping or None
-        Hyper-parameter overrides of the detector.
-    timeout : float or None
-        Time limit (fit plus scoring) in seconds; enforced in a child process.
-    threads : int, default=1
-        Thread limit of the fit.
-    spec : DetectorSpec or None
-        A custom detector (registry lookup by ``key.detector`` when None).
-
-    Returns
-    -------
-    dict
-        Values for :meth:`ResultStore.write`.
-    """
-    y_train = np.asarray(split["y_train"])
-    y_test = np.asarray(split["y_test"])
-    info = split_columns(split)
-    payload = {"detector": key.detector, "seed": key.seed, "overrides": dict(overrides or {}),
-               "threads": threads, "spec": spec, "X_train": split["X_train"], "y_train": y_train,
-               "X_test": split["X_test"], "y_test": y_test}
-    try:
-        result = _run_in_child(payload, timeout) if timeout is not None else _fit_and_score(payload)
-    except Exception as exc:  # noqa: BLE001 - recorded, not swallowed
-        result = error_result(exc)
-    if result["status"] != "ok":
-        result.setdefault("worker", f"{socket.gethostname()}:{os.getpid()}")
-        result.setdefault("host", host_description())
-        try:
-            spec_ = spec if spec is not None else _get_spec(key.detector, None)
-            result.setdefault("versions", _detector_versions(spec_))
-            result.setdefault("params", _detector_params(spec_, overrides))
-        except Exception:  # noqa: BLE001 - unknown detector: the error row says so already
-            result.setdefault("versions", collect_versions())
-            result.setdefault("params", dict(overrides or {}))
-    result.update(info)
-    return result
-
-
-def jsonable_meta(meta: Mapping[str, Any]) -> dict:
-    """Split meta without the (long) index arrays, JSON-friendly."""
-    out = {}
-    for k, v in dict(meta).items():
-        if isinstance(v, np.ndarray):
-            if v.size > 16:
-                continue
-            v = v.tolist()
-        elif isinstance(v, np.generic):
-            v = v.item()
-        out[k] = v
-    return out
 
 
 # ============================================================================ the grid

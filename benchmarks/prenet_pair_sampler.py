@@ -40,7 +40,7 @@ sys.path.insert(0, HERE)
 from adbench_runs.datasets import load_dataset  # noqa: E402
 from adbench_runs.deepod_compat import _FastPairPReNetLoader  # noqa: E402
 from adbench_runs.protocols import default_n_labelled, devnet_split  # noqa: E402
-from adbench_runs.runner import cpu_model  # noqa: E402
+from adbench_runs.provenance import cpu_model  # noqa: E402
 from speed import timed  # noqa: E402
 
 logger = logging.getLogger("prenet_pair_sampler")

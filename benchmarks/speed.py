@@ -49,7 +49,7 @@ SCALE_ROWS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 # -- helpers ---------------------------------------------------------------------------------
 def machine():
     import torch
-    from adbench_runs.runner import cpu_model  # the result store names the CPU the same way
+    from adbench_runs.provenance import cpu_model  # the result store names the CPU the same way
     return {"platform": platform.platform(), "cpu": cpu_model() or platform.machine(), "logical_cpus": os.cpu_count(),
             "python": sys.version.split()[0], "torch": torch.__version__, "threads": torch.get_num_threads(),
             "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
