@@ -71,6 +71,11 @@ def splits(min_labels, stores_dir=STORES, sets=SETS):
     return out
 
 
+def split_key(split):
+    """A stored split's identity: (set, dataset, protocol, budget, seed)."""
+    return split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"]
+
+
 def parse_variant(text):
     """``'NAME:{json params}'`` -> (name, params); the params must be a JSON object."""
     name, sep, params = text.partition(":")

@@ -33,10 +33,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import screen_by_label_count as base  # noqa: E402
 
 
-def _split_key(split):
-    return split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"]
-
-
 def decision(bound, n_labelled):
     """The branch the package takes on a bound: True where it acts (few anomalies hide),
     False where it does not, None without a bound."""
@@ -109,7 +105,7 @@ def report(rows, iterations, command):
             lines += ["| set | dataset | protocol | budget | seed | labels | true share | bound, %d it. | bound, %d it. |"
                       % (ref, it), "|---|---|---|---|---:|---:|---:|---:|---:|"]
             lines += ["| %s | %s | %s | %s | %d | %d | %.3f | %.3f | %.3f |" % (
-                *_split_key(r), r["n_labelled"], r["hidden_share_truth"], r["bound_%d" % ref], r["bound_%d" % it])
+                *base.split_key(r), r["n_labelled"], r["hidden_share_truth"], r["bound_%d" % ref], r["bound_%d" % it])
                 for r in flips]
         lines.append("")
     firing = [r for r in rows if r["n_labelled"] < pseudo_labels.MPE_MIN_LABELS
@@ -138,13 +134,13 @@ def main(argv=None):
     from pyod_dasad import pseudo_labels
 
     splits = base.splits(pseudo_labels.FEW_LABELS_MIN, args.stores_dir)
-    have = {_split_key(r) for r in base._read(args.out + ".jsonl")}
-    todo = [(s, args.iterations, args.data_dir) for s in splits if _split_key(s) not in have]
+    have = {base.split_key(r) for r in base._read(args.out + ".jsonl")}
+    todo = [(s, args.iterations, args.data_dir) for s in splits if base.split_key(s) not in have]
     print("%d splits with %d+ labels, %d to compute" % (len(splits), pseudo_labels.FEW_LABELS_MIN, len(todo)),
           flush=True)
     base.run_fits(bound_task, todo, args.jobs, args.out + ".jsonl")
-    wanted = {_split_key(s) for s in splits}
-    rows = [r for r in base._read(args.out + ".jsonl") if _split_key(r) in wanted]
+    wanted = {base.split_key(s) for s in splits}
+    rows = [r for r in base._read(args.out + ".jsonl") if base.split_key(r) in wanted]
     command = "python benchmarks/screen_classifier_iterations.py " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     base.write_report(report(rows, args.iterations, command), args.out)

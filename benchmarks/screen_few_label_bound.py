@@ -29,7 +29,6 @@ Usage::
         --out benchmarks/results/screen_few_label_bound
 """
 import argparse
-import json
 import os
 import shlex
 import sys
@@ -42,10 +41,6 @@ import screen_by_label_count as base  # noqa: E402
 
 VARIANT = "few-label rule (classifier's 90% bound < 5%, 5-19 labels)"
 OFF = "rule off"
-
-
-def _split_key(split):
-    return split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"]
 
 
 def _fires(bound_row):
@@ -120,14 +115,14 @@ def main(argv=None):
         splits = [s for s in base.splits(pseudo_labels.FEW_LABELS_MIN, args.stores_dir)
                   if s["n_labelled"] < pseudo_labels.MPE_MIN_LABELS]
     bounds_path = args.out + "_bounds.jsonl"
-    have = {_split_key(r) for r in base._read(bounds_path)}
-    todo = [(s, args.data_dir) for s in splits if _split_key(s) not in have]
+    have = {base.split_key(r) for r in base._read(bounds_path)}
+    todo = [(s, args.data_dir) for s in splits if base.split_key(s) not in have]
     print("%d splits, %d bounds to compute (none outside %d-%d labels)" % (
         len(splits), len(todo), pseudo_labels.FEW_LABELS_MIN, pseudo_labels.MPE_MIN_LABELS - 1), flush=True)
     base.run_fits(bound_task, todo, args.jobs, bounds_path)
     bounds = base._read(bounds_path)
     firing = [{k: v for k, v in b.items() if k not in ("bound", "hidden_share_truth")} for b in bounds if _fires(b)]
-    key = lambda r: _split_key(r) + (r["offset"],)  # noqa: E731
+    key = lambda r: base.split_key(r) + (r["offset"],)  # noqa: E731
     done = {(r["variant"],) + key(r) for r in base._read(args.out + ".jsonl")}
     jobs = [(s, screen, offset, args.data_dir) for offset in args.offsets for s in firing for screen in (False, True)
             if (VARIANT if screen else OFF,) + key(dict(s, offset=offset)) not in done]

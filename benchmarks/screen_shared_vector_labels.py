@@ -79,8 +79,8 @@ def rarely_labelled_vectors(X, y, alpha=ALPHA):
 
 
 def _split_key(split):
-    return (split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"],
-            split.get("noise_type"), split.get("noise_ratio"))
+    """``screen_by_label_count.split_key`` and the robustness sweeps' noise setting."""
+    return base.split_key(split) + (split.get("noise_type"), split.get("noise_ratio"))
 
 
 def robustness_splits(stores_dir):
@@ -165,6 +165,7 @@ def report(scan, fits, alpha, command):
              "%d stored splits scanned; the test (binomial lower tail < %g) fires on %d:" % (
                  len(scan), alpha, sum(1 for r in scan if r["dropped"])), ""]
     given = {_split_key(r): r for r in fits if r["variant"] == AS_GIVEN}
+    scanned = {_split_key(r): r for r in scan}
     lines += ["| set | dataset | protocol | budget | seed | noise | labels dropped | copies (labelled / unlabelled) "
               "| p | AUC-PR as given (stored) | AUC-PR dropped | change | AUC-ROC change |",
               "|---|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -175,7 +176,7 @@ def report(scan, fits, alpha, command):
         g = given.get(_split_key(r))
         if g is None:
             continue
-        s = next(x for x in scan if _split_key(x) == _split_key(r))
+        s = scanned[_split_key(r)]
         noise = "%s %g" % (r["noise_type"], r["noise_ratio"]) if r.get("noise_type") else "-"
         d = r["auc_pr"] - g["auc_pr"]
         changes.setdefault(r["protocol"] if r["set"] != "robustness" else r["noise_type"], []).append(
