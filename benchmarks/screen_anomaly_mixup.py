@@ -11,7 +11,7 @@ No row is added, so a step costs what it did. ``MIX=0`` gives the defaults' fits
 bit.
 
 This script patches the trainer, then runs ``ablation.py`` with the arguments given, so it
-writes the same markdown and JSON; the paired comparisons in ``docs/results.md`` pair its
+writes the same markdown and JSON; the paired comparisons in ``docs/decisions.md`` pair its
 JSON with the defaults' JSON on the same splits and machine. Usage::
 
     MIX=0.5 MIX_MODE=hinge MIX_LAM_LO=0.5 MIX_PAIR=an PYOD_DASAD_DATA=../shared/datasets \\

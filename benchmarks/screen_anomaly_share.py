@@ -5,7 +5,7 @@ DASAD's batches are half anomalies, drawn with replacement, half unlabelled or c
 normal rows (the method's balanced batches, as in DevNet). Under the DevNet protocol each of
 the 30 labelled anomalies is then drawn about 2,500 times in a default fit, and two traced
 runs whose hidden-share estimate was right still drift late in training (fraud's run 3,
-mammography's run 7; ``docs/results.md``). This screen draws ``ANOMALY_SHARE`` of every
+mammography's run 7; ``docs/decisions.md``). This screen draws ``ANOMALY_SHARE`` of every
 batch from the anomalies instead of half (``int(batch_size * share)``, at least one row
 while there are anomalies to draw); the batch size, the steps and the losses are those of
 the defaults, and ``ANOMALY_SHARE=0.5`` gives the defaults' fits bit for bit. The fits

@@ -5,7 +5,7 @@ The pseudo-labels' trade-off differs between the two protocols: under ADBench's,
 keeping them out of the normal class is what the pseudo-labels are for; under the
 DevNet/FEAWAD protocol (30 labels, 2% contamination) there are 0.4 to 6 per label on the
 paper datasets below 10,000 rows, and the hard normals that the pseudo-labels leave out
-cost more than the few hidden anomalies (``docs/results.md``). A rule that switched on the
+cost more than the few hidden anomalies (``docs/decisions.md``). A rule that switched on the
 ratio ``r = pi * n_unlabelled / n_labelled`` could keep more normals where ``r`` is small
 (the mixture-proportion rule ``mpe2x95`` of ``screen_share_estimator.py`` gained +0.033
 under the DevNet protocol and lost under ADBench's).

@@ -29,7 +29,7 @@ Estimators x credible-normal rules (all from training labels only; ``cur`` is th
 
 An estimate at its cap of 1 keeps the fixed 80% (the default's saturated rule) in each.
 
-Result (eleventh session, ``benchmarks/results/screen_share_estimator.json``, docs/results.md):
+Result (eleventh session, ``benchmarks/results/screen_share_estimator.json``, docs/decisions.md):
 the bound is far nearer the truth (mean absolute error 0.023 against 0.300 under the DevNet
 protocol, 0.049 against 0.299 at la = 10%) and gains +0.024 / +0.033 AUC-PR under the DevNet
 protocol, but costs under ADBench's (paper la = 10%: -0.023; ``Classical`` la = 1% with

@@ -12,7 +12,7 @@ weight 0.5 is read from a ``screen_by_label_count.py`` run (``--weights``, the t
 session's ``screen_warmup_weight_20_labels.jsonl``) and that of weight 0.1 from the stored
 default rows. Both are full default fits of the same split, and the bound draws no random
 number from the fit, so the rule's fit is one of the two, bit for bit; the refitted
-leaderboard rows (``docs/results.md``) check this.
+leaderboard rows (``docs/decisions.md``) check this.
 
 Usage::
 

@@ -79,9 +79,10 @@ def _skip_sklearn_request_methods(app, what, name, obj, skip, options):
     return None
 
 
-# -- results page: include only the reports that exist ----------------------------------
+# -- leaderboards page (reports.md): include only the reports that exist -------------
 #: Where committed leaderboards live: one ``report.md`` (from ``adbench-runs report --out``)
-#: per sub-folder. ``PYOD_DASAD_RESULTS_DIR`` points elsewhere (used by the docs tests).
+#: per sub-folder. ``PYOD_DASAD_RESULTS_DIR`` points elsewhere (a local store's preview;
+#: ``tests/test_docs_conf.py``).
 RESULTS_DIR = os.environ.get("PYOD_DASAD_RESULTS_DIR", os.path.join(ROOT, "adbench_runs", "results"))
 _PENDING = re.compile(r"<!-- results:pending -->.*?<!-- /results:pending -->", re.S)
 
@@ -101,17 +102,19 @@ def _results_sections(docs_dir):
 
         with open(report, encoding="utf-8") as handle:
             text = handle.read()
-        # plots: paths relative to the docs; CSV links: downloadable files; headings one level down
+        # plots: paths relative to the docs; CSV links: downloadable files; headings two
+        # levels down, so that a report's "# Leaderboard" and "# Plots" sit under its store's
+        # "## <folder>" heading
         text = re.sub(r"!\[([^\]]*)\]\(([^):]+)\)", lambda m: f"![{m[1]}]({rel(m[2])})", text)
         text = re.sub(r"(?<!!)\[([^\]]+)\]\(([^):#]+\.csv)\)",
                       lambda m: "{download}`" + m[1] + " <" + rel(m[2]) + ">`", text)
-        text = re.sub(r"^(#+) ", lambda m: "#" * min(6, len(m[1]) + 1) + " ", text, flags=re.M)
+        text = re.sub(r"^(#+) ", lambda m: "#" * min(6, len(m[1]) + 2) + " ", text, flags=re.M)
         parts += [f"## {'default' if name == '.' else name}", "", text, ""]
     return "\n".join(parts)
 
 
 def _fill_results(app, docname, source):
-    if docname != "results":
+    if docname != "reports":
         return
     sections = _results_sections(app.srcdir)
     if sections is not None:

@@ -126,14 +126,14 @@ class DASAD(SeedTagsMixin, BaseDetector):
         pseudo-labels collapse on mammography (0.19-0.33 -> 0.50-0.62 over three seeds),
         but it costs AUC-PR at 10% and 25% flipped labels (cardio, one seed: 0.85 -> 0.44)
         and on clean data where the estimate saturates (satellite, magic.gamma: 0.02 to
-        0.24 per split); see ``docs/results.md``.
+        0.24 per split); see ``docs/decisions.md``.
     contrastive : {'asymmetric', 'symmetric', 'off'}, default='asymmetric'
         Class-asymmetric contrastive loss (the method's, as specified), SupCon over both
         classes, or none. On by default since the seventeenth session, by measurement on
         64 rows of each batch (``contrastive_batch_size``): against ``'off'`` on the same
         splits it is ahead under the DevNet/FEAWAD protocol (+0.010 mean AUC-PR over 80
         runs, p=0.03) and on the 23 ADBench ``Classical`` datasets (+0.004 / +0.012 at
-        la=10% / 1%, p=0.02 / 0.045); see ``docs/results.md``. (With the network of
+        la=10% / 1%, p=0.02 / 0.045); see ``docs/decisions.md``. (With the network of
         pyod_dasad 0.1 it was level and off by default.)
     epochs : int, default=30
         Training epochs.
@@ -176,7 +176,7 @@ class DASAD(SeedTagsMixin, BaseDetector):
         (:mod:`pyod_dasad.warmup`; the bound is ``warmup_share_bound_``). A low weight
         hedges against many hidden anomalies (ADBench's protocol at la = 1%); with few, it
         lets the warm-up push normals it cannot yet separate towards the anomaly target.
-        Chosen on the development data (``docs/results.md``); 0.1 was the default until
+        Chosen on the development data (``docs/decisions.md``); 0.1 was the default until
         the twenty-first session.
     pseudo_label_interval : int, default=1
         Refresh the pseudo-labels every this many epochs after the warm-up.
@@ -203,7 +203,7 @@ class DASAD(SeedTagsMixin, BaseDetector):
         ``predict`` read as an inlier). Training rows are never out of range, so ``decision_scores_``,
         ``threshold_`` and every score within range are the network's own. None: the
         network's score everywhere (the method as published). See
-        :mod:`pyod_dasad.out_of_range` and ``docs/results.md``.
+        :mod:`pyod_dasad.out_of_range` and ``docs/decisions.md``.
     pseudo_anomaly_ratio : float, 'auto' or 'estimate', default='auto'
         Fraction of unlabelled samples taken as pseudo-anomaly candidates, in [0, 0.5]
         (0: none). ``'auto'``: none when there are labelled anomalies - the labels define
@@ -224,7 +224,7 @@ class DASAD(SeedTagsMixin, BaseDetector):
         more labelled anomalies, when the mixture-proportion bound of the hidden share
         (``pseudo_labels.mixture_proportion_bound``) is under 5%, ``1 - 2 * bound`` within
         [0.5, 0.95] instead: few anomalies hide, and leaving out the hard normals cost more
-        than it saved (``docs/results.md``). With 5 to 19 labelled anomalies the same rule
+        than it saved (``docs/decisions.md``). With 5 to 19 labelled anomalies the same rule
         takes its bound from the out-of-fold classifier of ``warmup_weight='auto'``, as a
         90% upper confidence bound for its few labels
         (``warmup.few_label_share_bound``; the warm-up network has memorised those labels).
@@ -244,7 +244,7 @@ class DASAD(SeedTagsMixin, BaseDetector):
         Fixed weights, or dynamic weight averaging (as in RoSAS) of the terms that are on:
         the scoring loss, the reconstruction loss when ``lambda_rec > 0`` and the
         contrastive loss when it is on and ``lambda_con > 0``. Measured, not adopted: see
-        ``docs/results.md``.
+        ``docs/decisions.md``.
     temperature_normal : float, default=0.1
         Contrastive temperature of normal anchors (and of all anchors when symmetric).
     temperature_anomaly : float, default=0.5

@@ -36,7 +36,7 @@ fallback 1% applies):
   many normals clear after the warm-up). When it is below 5% (``MPE_SMALL_SHARE``) the
   credible-normal share is ``clip(1 - 2 * bound, 0.5, 0.95)`` and the bound is the
   reported share: leaving out 20-50% of the unlabelled rows (the hard normals among them)
-  to keep out a few percent of anomalies cost more than it saved (``docs/results.md``).
+  to keep out a few percent of anomalies cost more than it saved (``docs/decisions.md``).
 - and with 5 to 19 labelled anomalies (``FEW_LABELS_MIN`` to ``MPE_MIN_LABELS - 1``; the
   twenty-seventh session's rule) the same, with the bound of the out-of-fold classifier
   that ``warmup_weight='auto'`` uses, lowered to a 90% upper confidence bound for its few
@@ -50,7 +50,7 @@ that the labelled anomalies do not stand out from the unlabelled set after the w
 third of their rows anomalous, or normals among the labels): it is no estimate of the
 hidden share, so the credible-normal share falls back to the fixed 0.8, as without labels
 (the floor of 0.5 it used to give left out half of the normals). Measured on every split
-where it happens (``benchmarks/screen_saturated_pseudo_labels.py``, ``docs/results.md``).
+where it happens (``benchmarks/screen_saturated_pseudo_labels.py``, ``docs/decisions.md``).
 ``pseudo_labels='auto'`` drops the pseudo-labels there instead.
 """
 import numpy as np

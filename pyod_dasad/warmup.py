@@ -7,7 +7,7 @@ hedges against the anomalies hidden among them: under ADBench's protocol at la =
 low weight lets the network push normals that it cannot yet tell from the labelled
 anomalies up towards the anomaly target; the pseudo-labels then read many of them as
 anomalies, leave them out, and a fit can collapse (satellite's DevNet-protocol run 1:
-0.417 AUC-PR, 0.878 with weight 0.5; ``docs/results.md``). No statistic of the warm-up
+0.417 AUC-PR, 0.878 with weight 0.5; ``docs/decisions.md``). No statistic of the warm-up
 model told the two cases apart, since it is that model which drifts.
 
 ``'auto'`` asks a model that does not drift. If the labelled anomalies are a random sample
@@ -22,7 +22,7 @@ under ``FEW_HIDDEN_BOUND`` (20%) the warm-up weight is ``FEW_HIDDEN_WARMUP_WEIGH
 else ``DEFAULT_WARMUP_WEIGHT`` (0.1). The classifier and the thresholds were chosen on the
 development data (twenty-first session, ``benchmarks/screen_warmup_share_bound.py``; 20%
 rather than 10% after the robustness sweep's 5% and 8% contamination, where the bound reads
-0.07-0.29 and the weight 0.5 gained 0.07-0.08; ``docs/results.md``).
+0.07-0.29 and the weight 0.5 gained 0.07-0.08; ``docs/decisions.md``).
 
 With 5 to 19 labelled anomalies the same classifier gives the credible-normal share's
 mixture-proportion rule its bound (:func:`few_label_share_bound`, a 90% upper confidence

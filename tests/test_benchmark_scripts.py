@@ -143,7 +143,7 @@ def mixup(monkeypatch):
 
 
 def test_mixup_screen_mixes_only_anomaly_rows_towards_normals(mixup, monkeypatch):
-    """The screen behind docs/results.md's interpolation table: half of the anomaly rows
+    """The screen behind docs/decisions.md's interpolation table: half of the anomaly rows
     become points on a segment to a credible normal, other rows are untouched, and with no
     mixed rows its deviation loss is the package's."""
     import torch
@@ -206,7 +206,7 @@ def saturated(monkeypatch):
 
 
 def test_saturated_screen_reads_the_cap_splits_and_changes_only_them(saturated, monkeypatch):
-    """The screen behind docs/results.md's at-the-cap table fits only the splits whose
+    """The screen behind docs/decisions.md's at-the-cap table fits only the splits whose
     committed default row reached the cap; its refresh with no rule is the package's, bit
     for bit, and a rule changes a fit only where the estimate is at the cap."""
     import numpy as np
@@ -897,7 +897,7 @@ def test_share_cap_screen_moves_only_counts_above_the_bound(monkeypatch):
 
 
 def test_anomaly_share_screen_draws_its_share_and_half_is_the_package(monkeypatch):
-    """The screen behind docs/results.md's batch-share row: a quarter of each batch from the
+    """The screen behind docs/decisions.md's batch-share row: a quarter of each batch from the
     anomaly pool, and at a share of one half the package's batches, draw for draw."""
     import numpy as np
 
@@ -922,7 +922,7 @@ def test_anomaly_share_screen_draws_its_share_and_half_is_the_package(monkeypatc
 
 
 def test_mixture_margin_screen_patches_the_rule_for_its_fits_only(monkeypatch):
-    """The screen behind docs/results.md's mixture-rule row: its variant's fit sees the
+    """The screen behind docs/decisions.md's mixture-rule row: its variant's fit sees the
     screened factor and cap (and the credible-normal share they give), every other fit and
     the module afterwards the package's."""
     import numpy as np
