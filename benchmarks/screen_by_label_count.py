@@ -164,6 +164,17 @@ def summary(rows):
     return "\n".join(lines) + "\n\nPer dataset (mean AUC-PR change over its splits):\n\n" + "\n".join(per_dataset)
 
 
+def check_defaults(stored, data_dir=None):
+    """Refit the defaults on each of the ``stored`` splits and stop (``SystemExit``) at the
+    first whose AUC-PR differs from the store's: then the stored rows are no reference here."""
+    for split in stored:
+        got = fit_split(split, {}, data_dir)["auc_pr"]
+        if got != split["ref_auc_pr"]:
+            raise SystemExit("%s seed %d: the default refit gives AUC-PR %r, the store %r; the stored rows "
+                             "are no reference on this machine" % (split["dataset"], split["seed"], got,
+                                                                   split["ref_auc_pr"]))
+
+
 def run_fits(task, todo, jobs, path):
     """``task`` over ``todo`` in a pool of ``jobs`` spawned processes, each row appended to the
     JSON-lines file ``path`` as it finishes (a run that dies keeps them)."""
@@ -227,12 +238,7 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="path without suffix: OUT.jsonl (every fit) and OUT.md")
     args = ap.parse_args(argv)
     todo_splits = [s for s in splits(args.min_labels) if s["set"] in args.sets]
-    for split in todo_splits[:args.check_defaults]:
-        got = fit_split(split, {}, args.data_dir)["auc_pr"]
-        if got != split["ref_auc_pr"]:
-            raise SystemExit("%s seed %d: the default refit gives AUC-PR %r, the store %r; the stored rows "
-                             "are no reference on this machine" % (split["dataset"], split["seed"], got,
-                                                                   split["ref_auc_pr"]))
+    check_defaults(todo_splits[:args.check_defaults], args.data_dir)
     done = {(r["variant"], r["dataset"], r["protocol"], r["budget"], r["seed"]) for r in _read(args.out + ".jsonl")}
     todo = [(s, name, params, args.data_dir) for name, params in args.variant for s in todo_splits
             if (name, s["dataset"], s["protocol"], s["budget"], s["seed"]) not in done]

@@ -192,7 +192,14 @@ class WeightAverage:
                      if t.is_floating_point()]
         self.average = [t.clone() for t in self.live]
         self.weight = 1.0 - decay
+        self.updates = 0
+        self._start = None  # the starting values, kept only for :meth:`swapped`
         self._lerp = getattr(torch, "_foreach_lerp_", None)
+
+    def keep_start(self):
+        """Keep a copy of the starting values, which :meth:`swapped` needs to take them out
+        of the average (call before the first :meth:`update`)."""
+        self._start = [t.clone() for t in self.average]
 
     def update(self):
         """Move the average towards the module's current values."""
@@ -202,6 +209,30 @@ class WeightAverage:
             else:  # pragma: no cover - exercised in the legacy environment
                 for avg, live in zip(self.average, self.live):
                     avg.lerp_(live, self.weight)
+        self.updates += 1
+
+    @contextlib.contextmanager
+    def swapped(self):
+        """Within the block the module holds the average of the values it has taken since
+        the start, without the starting values' share (``(avg - decay**t * start) / (1 -
+        decay**t)`` after ``t`` updates, as Adam corrects its moments); outside it, its own
+        values again. Needs :meth:`keep_start`; with no update yet, the module is left as is."""
+        if self._start is None:
+            raise RuntimeError("WeightAverage.swapped needs keep_start() before the first update")
+        if self.updates == 0:
+            yield
+            return
+        start_share = (1.0 - self.weight) ** self.updates
+        with torch.no_grad():
+            saved = [t.clone() for t in self.live]
+            for live, avg, start in zip(self.live, self.average, self._start):
+                live.copy_((avg - start_share * start) / (1.0 - start_share))
+        try:
+            yield
+        finally:
+            with torch.no_grad():
+                for live, value in zip(self.live, saved):
+                    live.copy_(value)
 
     def copy_to_module(self):
         """Write the averages into the module's tensors, in place."""

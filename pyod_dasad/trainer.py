@@ -29,6 +29,12 @@ LOSS_TERMS = ("score", "rec", "con")
 #: all training steps (0.995 for the default 30 x 20 steps); the starting weights then
 #: keep ``(1 - 1 / (share * steps)) ** steps``, about ``exp(-1 / share)`` = 5%, of the average
 EMA_AUTO_HORIZON = 1.0 / 3.0
+#: Which network pseudo-labels the unlabelled rows at each refresh: ``"network"`` (the
+#: training network, the default) or ``"average"`` (the weight average of the iterates so
+#: far, without the starting weights' share: a "mean teacher"). The hidden-share estimate
+#: is read from the training network in both cases. A screen's switch
+#: (``benchmarks/screen_teacher_pseudo_labels.py``).
+PSEUDO_LABEL_NETWORK = "network"
 
 
 def resolve_ema_decay(ema_decay, total_steps):
@@ -151,6 +157,7 @@ class Trainer:
         self.history = []
         self.pseudo_label_log = []
         self.auto_ratios = None
+        self.average = None  # the weight average while fitting (see PSEUDO_LABEL_NETWORK)
         #: whether pseudo-labels train the network (``pseudo_labels='auto'`` may drop them)
         self.pseudo_labels_on = bool(params["pseudo_labels"])
         self.ema_decay = resolve_ema_decay(params["ema_decay"], params["epochs"] * params["steps_per_epoch"])
@@ -252,6 +259,10 @@ class Trainer:
         res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=rows,
                     amp_dtype=self.amp_dtype)
         anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
+        if PSEUDO_LABEL_NETWORK == "average" and self.average is not None:
+            with self.average.swapped():
+                res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=rows,
+                            amp_dtype=self.amp_dtype)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
         pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
                                   normal_ratio, self.p["min_credibility"], use_score=has_labels, device=self.device)
@@ -320,6 +331,9 @@ class Trainer:
         dwa = DynamicWeightAverage(active_terms.size) if p["loss_weighting"] == "dwa" else None
         self.init_center(X, unlabelled)
         average = WeightAverage(net, self.ema_decay) if self.ema_decay > 0 else None
+        if average is not None and PSEUDO_LABEL_NETWORK == "average":
+            average.keep_start()
+        self.average = average
         net.train()
         bar = tqdm(range(p["epochs"]), desc="DASAD", unit="epoch", disable=p["verbose"] < 1, leave=False)
         for epoch in bar:

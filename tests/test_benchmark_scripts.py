@@ -1090,3 +1090,42 @@ def test_shared_vector_screen_scans_fits_and_pairs(monkeypatch, tmp_path):
     finally:
         sys.modules.pop("screen_shared_vector_labels", None)
         sys.modules.pop("screen_by_label_count", None)
+
+
+def test_teacher_screen_fits_with_the_average_and_restores_the_switch(monkeypatch, tmp_path):
+    """The mean-teacher screen fits every selected stored split with pseudo-labels from the
+    weight average (the switch set in the fitting process only), pairs the fit with the
+    stored row, and with ``--check`` stops where the defaults' refit differs from the store."""
+    import numpy as np
+
+    import pyod_dasad._compat as compat
+    import pyod_dasad.trainer as trainer
+
+    screen = _script(monkeypatch, "screen_teacher_pseudo_labels")
+    try:
+        split = _one_stored_split(monkeypatch, screen.base, _far_split)
+        swaps = []
+        real = compat.WeightAverage.swapped
+
+        def spy(self):
+            swaps.append(trainer.PSEUDO_LABEL_NETWORK)
+            return real(self)
+
+        monkeypatch.setattr(compat.WeightAverage, "swapped", spy)
+        assert screen.select(["paper"], ["adbench"], ["0.1"]) == [split]
+        assert screen.select(["paper"], ["devnet"]) == [] and screen.select(["Classical"], ["adbench"]) == []
+        out = str(tmp_path / "teacher")
+        with pytest.raises(SystemExit, match="no reference"):  # the stored 0.5 is no fit of this split
+            screen.main(["--sets", "paper", "--check", "1", "--out", out])
+        assert swaps == []  # the defaults' refit did not use the average
+        assert screen.main(["--sets", "paper", "--out", out]) == 0
+        assert swaps and set(swaps) == {"average"}  # one swap per refresh, all in the variant's fit
+        assert trainer.PSEUDO_LABEL_NETWORK == "network"
+        rows = [json.loads(line) for line in open(out + ".jsonl")]
+        assert [r["variant"] for r in rows] == [screen.VARIANT] and np.isfinite(rows[0]["auc_pr"])
+        assert screen.main(["--sets", "paper", "--out", out]) == 0  # resumes: nothing left to fit
+        assert len(open(out + ".jsonl").readlines()) == 1
+        assert "| pseudo-labels from the weight average | paper | adbench | 0.1 | 1 |" in open(out + ".md").read()
+    finally:
+        sys.modules.pop("screen_teacher_pseudo_labels", None)
+        sys.modules.pop("screen_by_label_count", None)

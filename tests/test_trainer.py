@@ -246,6 +246,51 @@ def test_weight_average_is_an_exponential_moving_average():
     assert torch.equal(state["1.num_batches_tracked"], steps)
 
 
+def test_weight_average_swapped_holds_the_average_without_the_start():
+    """``WeightAverage.swapped``: inside the block the module holds the average of the values
+    it took after the start, ``(avg - decay**t * start) / (1 - decay**t)`` (the start's share
+    taken out); after it, its own values, bit for bit. It needs ``keep_start``."""
+    torch.manual_seed(0)
+    module = torch.nn.Linear(3, 2)
+    average = WeightAverage(module, decay=0.8)
+    with pytest.raises(RuntimeError, match="keep_start"):
+        with average.swapped():
+            pass
+    average.keep_start()
+    with average.swapped():  # no update yet: nothing to swap in
+        assert torch.equal(module.weight, average.average[0])
+    taken = []
+    for step in range(4):
+        with torch.no_grad():
+            module.weight.add_(torch.randn_like(module.weight))
+        taken.append(module.weight.detach().clone())
+        average.update()
+    live = module.weight.detach().clone()
+    shares = np.array([0.2 * 0.8 ** (3 - i) for i in range(4)])  # each update's share of avg
+    expected = sum(w * float(c) for w, c in zip(taken, shares / shares.sum()))
+    with average.swapped():
+        assert torch.allclose(module.weight, expected, atol=1e-6)
+    assert torch.equal(module.weight, live)
+
+
+def test_pseudo_labels_from_the_average_change_the_rows_not_the_shares(monkeypatch):
+    """``PSEUDO_LABEL_NETWORK = "average"`` (a screen's switch): the hidden-share estimate and
+    the shares are the training network's, as by default; which rows are credible comes from
+    the weight average, so the fit differs; the switch back gives the default fit again."""
+    import pyod_dasad.trainer as trainer_module
+
+    X, y, _ = blobs()
+    default = fast_dasad(epochs=6, warmup_epochs=2).fit(X, y)
+    monkeypatch.setattr(trainer_module, "PSEUDO_LABEL_NETWORK", "average")
+    teacher = fast_dasad(epochs=6, warmup_epochs=2).fit(X, y)
+    assert teacher.hidden_anomaly_share_ == default.hidden_anomaly_share_
+    for a, b in zip(teacher.pseudo_label_history_, default.pseudo_label_history_):
+        assert (a["anomaly_ratio"], a["normal_ratio"], a["rows"]) == (b["anomaly_ratio"], b["normal_ratio"], b["rows"])
+    assert not np.array_equal(teacher.decision_scores_, default.decision_scores_)
+    monkeypatch.setattr(trainer_module, "PSEUDO_LABEL_NETWORK", "network")
+    assert np.array_equal(fast_dasad(epochs=6, warmup_epochs=2).fit(X, y).decision_scores_, default.decision_scores_)
+
+
 @pytest.mark.parametrize("overrides, active", [
     ({}, [0, 1, 2]),  # the defaults: contrastive loss on
     ({"contrastive": "off"}, [0, 1]),
