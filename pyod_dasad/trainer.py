@@ -256,13 +256,16 @@ class Trainer:
         sample get weight 0 until the next refresh. Returns the :class:`PseudoLabels` and the
         ``(anomaly_ratio, normal_ratio)`` used."""
         rows = self.refresh_rows(unlabelled)
-        res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=rows,
-                    amp_dtype=self.amp_dtype)
-        anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
-        if PSEUDO_LABEL_NETWORK == "average" and self.average is not None:
+        teacher = PSEUDO_LABEL_NETWORK == "average" and self.average is not None
+        if not teacher or self.auto_ratios is None:  # the teacher's shares too come from this network
+            res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=rows,
+                        amp_dtype=self.amp_dtype)
+            anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
+        if teacher:
             with self.average.swapped():
                 res = infer(self.net, X, self.transform, self.device, self.p["inference_batch_size"], rows=rows,
                             amp_dtype=self.amp_dtype)
+            anomaly_ratio, normal_ratio = self.resolve_ratios(X, unlabelled, res["score"], has_labels)
         columns = [_VIEW_COLUMNS[v] for v in self.net.views]
         pl = assign_pseudo_labels(res["score"], res["magnitudes"][:, columns], res["alpha"], anomaly_ratio,
                                   normal_ratio, self.p["min_credibility"], use_score=has_labels, device=self.device)
