@@ -90,15 +90,40 @@ def parse_variant(text):
     return name, params
 
 
+def robustness_rows(noise_types, min_labels=1, stores_dir=STORES):
+    """The robustness store's ``ok`` DASAD rows of the sweeps ``noise_types``, as split dicts
+    (set ``"robustness"``) that carry their sweep's ``noise_type`` and ``noise_ratio``."""
+    path = os.path.join(stores_dir, "robustness", "results.db")
+    if not os.path.exists(path):
+        return []
+    con = sqlite3.connect(path)
+    try:
+        rows = con.execute(
+            "select dataset, protocol, budget, seed, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio from results "
+            "where detector = 'DASAD' and status = 'ok' and n_labelled >= ? and noise_type in (%s) order by id"
+            % ", ".join("?" * len(noise_types)), (min_labels, *noise_types)).fetchall()
+    finally:
+        con.close()
+    return [{"set": "robustness", "dataset": dataset, "protocol": protocol, "budget": str(budget), "seed": int(seed),
+             "n_labelled": int(n_labelled), "ref_auc_pr": float(auc_pr), "ref_auc_roc": float(auc_roc),
+             "noise_type": noise_type, "noise_ratio": float(noise_ratio)}
+            for dataset, protocol, budget, seed, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio in rows]
+
+
 def make_split(split, data_dir=None):
-    """The leaderboard's split of a stored split (checked against its stored label count)."""
+    """The leaderboard's split of a stored split (checked against its stored label count),
+    with a robustness sweep's ``noise_type`` and ``noise_ratio`` where the split carries them."""
     from adbench_runs.datasets import load_dataset
     from adbench_runs.protocols import adbench_split, devnet_split
 
     ds = load_dataset(split["dataset"], data_dir)
+    noise = split.get("noise_type")
     if split["protocol"] == "devnet":
         sp = devnet_split(ds.X, ds.y, split["seed"], n_labelled=int(float(split["budget"])),
-                          contamination=DEVNET_CONTAMINATION)
+                          contamination=split["noise_ratio"] if noise == "contamination" else DEVNET_CONTAMINATION)
+    elif noise is not None:
+        sp = adbench_split(ds.X, ds.y, split["seed"], float(split["budget"]), noise_type=noise,
+                           noise_ratio=split["noise_ratio"])
     else:
         sp = adbench_split(ds.X, ds.y, split["seed"], float(split["budget"]))
     if "n_labelled" in split and int(sp.y_train.sum()) != split["n_labelled"]:

@@ -23,7 +23,6 @@ Usage::
 import argparse
 import os
 import shlex
-import sqlite3
 import sys
 
 import numpy as np
@@ -86,45 +85,14 @@ def _split_key(split):
 def robustness_splits(stores_dir):
     """The robustness store's DASAD splits of the two contamination sweeps, but those the paper
     store holds too."""
-    path = os.path.join(stores_dir, ROBUSTNESS, "results.db")
-    if not os.path.exists(path):
-        return []
-    con = sqlite3.connect(path)
-    try:
-        rows = con.execute(
-            "select dataset, protocol, budget, seed, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio from results "
-            "where detector = 'DASAD' and status = 'ok' and noise_type in (?, ?) order by id", SWEEPS).fetchall()
-    finally:
-        con.close()
-    out = []
-    for dataset, protocol, budget, seed, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio in rows:
-        if (noise_type == "label_contamination" and float(noise_ratio) == 0.0) or (
-                noise_type == "contamination" and float(noise_ratio) == base.DEVNET_CONTAMINATION):
-            continue  # the paper store's splits (ADBench la = 10%; the DevNet protocol's 2%)
-        out.append({"set": "robustness", "dataset": dataset, "protocol": protocol, "budget": str(budget),
-                    "seed": int(seed), "n_labelled": int(n_labelled), "ref_auc_pr": float(auc_pr),
-                    "ref_auc_roc": float(auc_roc), "noise_type": noise_type, "noise_ratio": float(noise_ratio)})
-    return out
+    return [dict(split) for split in base.robustness_rows(SWEEPS, stores_dir=stores_dir)
+            if not ((split["noise_type"] == "label_contamination" and split["noise_ratio"] == 0.0)
+                    or (split["noise_type"] == "contamination"
+                        and split["noise_ratio"] == base.DEVNET_CONTAMINATION))]  # ADBench la = 10%; DevNet 2%
 
 
-def make_split(split, data_dir=None):
-    """The leaderboard's split, with the robustness sweeps' noise."""
-    if split.get("noise_type") is None:
-        return base.make_split(split, data_dir)
-    from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split, devnet_split
-
-    ds = load_dataset(split["dataset"], data_dir)
-    if split["noise_type"] == "contamination":
-        sp = devnet_split(ds.X, ds.y, split["seed"], n_labelled=int(float(split["budget"])),
-                          contamination=split["noise_ratio"])
-    else:
-        sp = adbench_split(ds.X, ds.y, split["seed"], float(split["budget"]), noise_type=split["noise_type"],
-                           noise_ratio=split["noise_ratio"])
-    if int(sp.y_train.sum()) != split["n_labelled"]:
-        raise RuntimeError("%s: %d labelled anomalies, the store says %d" % (
-            _split_key(split), int(sp.y_train.sum()), split["n_labelled"]))
-    return sp
+#: The leaderboard's split, with the robustness sweeps' noise.
+make_split = base.make_split
 
 
 def scan_task(args):

@@ -77,6 +77,10 @@ AUTO_SATURATED_SHARE = 1.0
 #: share is ``clip(1 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX)`` (see :func:`auto_ratios`).
 MPE_MIN_LABELS = 20
 MPE_SMALL_SHARE = 0.05
+#: With at least ``MPE_MIN_LABELS`` labels the rule acts only under ``MPE_SMALL_SHARE``. False (a
+#: screen's switch, ``benchmarks/screen_mixture_gate.py``): there the bound sets the share at
+#: any value, in place of the count. The few-label rule keeps its gate either way.
+MPE_GATED = True
 MPE_MARGIN = 2.0
 MPE_NORMAL_MAX = 0.95
 #: Quantiles of the labelled anomalies' scores at which the bound is taken (at least half of
@@ -288,11 +292,13 @@ def auto_ratios(scores, labelled_scores, margin=5.0, upper_bound=None, few_label
     else:  # saturated: no estimate of the hidden share, so the fixed share
         normal_ratio = FALLBACK_NORMAL_RATIO
     # the mixture-proportion rule: the network's bound with enough labels, else the classifier's
-    if labelled_scores.size >= MPE_MIN_LABELS:
+    enough_labels = labelled_scores.size >= MPE_MIN_LABELS
+    if enough_labels:
         bound = mixture_proportion_bound(scores, labelled_scores)
     else:
         bound = None if few_label_bound is None else float(few_label_bound)
-    if bound is not None and bound < MPE_SMALL_SHARE:  # few anomalies hide: keep the hard normals
+    if bound is not None and (bound < MPE_SMALL_SHARE or (enough_labels and not MPE_GATED)):
+        # few anomalies hide (or, ungated, the bound is trusted): keep the hard normals
         normal_ratio = float(np.clip(1.0 - MPE_MARGIN * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
         share = bound
     return anomaly_ratio, normal_ratio, share

@@ -1129,3 +1129,70 @@ def test_teacher_screen_fits_with_the_average_and_restores_the_switch(monkeypatc
     finally:
         sys.modules.pop("screen_teacher_pseudo_labels", None)
         sys.modules.pop("screen_by_label_count", None)
+
+
+def _crowded_split(split, data_dir=None):
+    """20 labels; 180 of the 980 unlabelled rows are hidden anomalies (the bound reads over 5%)."""
+    return _tiny_split(n=1000, n_anomalies=200, n_labelled=20)
+
+
+def test_mixture_gate_screen_fits_ungated_reads_the_sweep_and_restores_the_switch(monkeypatch, tmp_path):
+    """The screen fits the stored splits with 20+ labels with the bound trusted at any value
+    (``MPE_GATED`` off in the fitting process only), reads the robustness store's
+    contamination sweep as one set per level, and builds those splits at their level."""
+    import sqlite3
+
+    import numpy as np
+
+    from pyod_dasad import pseudo_labels
+    screen = _script(monkeypatch, "screen_mixture_gate")
+    try:
+        make_split = screen.base.make_split
+        _one_stored_split(monkeypatch, screen.base, _crowded_split, n_labelled=20)
+        seen = []
+        real = pseudo_labels.auto_ratios
+
+        def spy(scores, labelled_scores, *args, **kwargs):
+            out = real(scores, labelled_scores, *args, **kwargs)
+            seen.append((pseudo_labels.MPE_GATED, pseudo_labels.mixture_proportion_bound(scores, labelled_scores),
+                         out[2]))
+            return out
+
+        monkeypatch.setattr("pyod_dasad.trainer.auto_ratios", spy)
+        out = str(tmp_path / "gate")
+        assert screen.main(["--sets", "paper", "--out", out]) == 0
+        assert len(seen) == 1 and seen[0][0] is False
+        assert seen[0][1] > pseudo_labels.MPE_SMALL_SHARE and seen[0][2] == seen[0][1]  # the bound set the share
+        assert pseudo_labels.MPE_GATED is True
+        rows = [json.loads(line) for line in open(out + ".jsonl")]
+        assert [r["variant"] for r in rows] == [screen.VARIANT] and np.isfinite(rows[0]["auc_pr"])
+        assert "| bound at any value (20+ labels) | paper | adbench | 0.1 | 1 |" in open(out + ".md").read()
+        # the robustness store's sweep: one set per level, each split at its contamination
+        store = tmp_path / "stores" / screen.ROBUSTNESS
+        store.mkdir(parents=True)
+        con = sqlite3.connect(str(store / "results.db"))
+        con.execute("create table results (id integer primary key, dataset, protocol, budget, seed, detector, "
+                    "status, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio)")
+        con.executemany("insert into results (dataset, protocol, budget, seed, detector, status, n_labelled, "
+                        "auc_pr, auc_roc, noise_type, noise_ratio) values (?,?,?,?,?,?,?,?,?,?,?)",
+                        [("cardio", "devnet", "30", 0, "DASAD", "ok", 30, 0.9, 0.95, "contamination", 0.08),
+                         ("cardio", "devnet", "30", 0, "DASAD", "ok", 30, 0.9, 0.95, "contamination", 0.0),
+                         ("cardio", "devnet", "30", 0, "DevNet", "ok", 30, 0.9, 0.95, "contamination", 0.08),
+                         ("cardio", "adbench", "0.1", 1, "DASAD", "ok", 30, 0.9, 0.95, "label_contamination", 0.1)])
+        con.commit()
+        con.close()
+        sweep = screen.robustness_splits(20, stores_dir=str(tmp_path / "stores"))
+        assert [(s["set"], s["noise_type"], s["noise_ratio"]) for s in sweep] == [
+            ("robustness, 0% contamination", "contamination", 0.0),
+            ("robustness, 8% contamination", "contamination", 0.08)]
+        assert screen.robustness_splits(31, stores_dir=str(tmp_path / "stores")) == []
+        made = {}
+        monkeypatch.setattr("adbench_runs.protocols.devnet_split",
+                            lambda X, y, seed, n_labelled, contamination: made.setdefault("c", contamination))
+        monkeypatch.setattr("adbench_runs.datasets.load_dataset",
+                            lambda name, data_dir=None: type("D", (), {"X": None, "y": None}))
+        make_split({k: v for k, v in sweep[1].items() if k != "n_labelled"})
+        assert made["c"] == 0.08
+    finally:
+        sys.modules.pop("screen_mixture_gate", None)
+        sys.modules.pop("screen_by_label_count", None)

@@ -289,3 +289,25 @@ def test_mixture_proportion_bound_names_a_bad_confidence(delta):
         mixture_proportion_bound(np.zeros(10), np.ones(5), delta=delta)
     with pytest.raises(ValueError, match="at least one labelled"):
         mixture_proportion_bound(np.zeros(10), np.array([]))
+
+
+def test_ungated_mixture_rule_trusts_the_bound_at_any_share_with_enough_labels(monkeypatch):
+    """``MPE_GATED = False`` (a screen's switch): with 20 or more labels the bound sets the
+    credible normals above 5% too; with fewer labels the few-label rule keeps its gate."""
+    import pyod_dasad.pseudo_labels as pseudo_labels
+
+    scores, labelled = _mixture(0.15, n_labelled=MPE_MIN_LABELS)
+    gated = auto_ratios(scores, labelled)
+    bound = mixture_proportion_bound(scores, labelled)
+    assert bound > MPE_SMALL_SHARE and gated[2] != bound  # above 5%: the count's rule
+    monkeypatch.setattr(pseudo_labels, "MPE_GATED", False)
+    anomaly, normal, share = auto_ratios(scores, labelled)
+    assert (anomaly, share) == (gated[0], bound)
+    assert normal == pytest.approx(np.clip(1 - 2 * bound, AUTO_NORMAL_MIN, MPE_NORMAL_MAX))
+    few = labelled[:MPE_MIN_LABELS - 1]
+    assert auto_ratios(scores, few, few_label_bound=0.2) == auto_ratios(scores, few)
+    small, _ = _mixture(0.01, n_labelled=MPE_MIN_LABELS)
+    monkeypatch.setattr(pseudo_labels, "MPE_GATED", True)
+    under = auto_ratios(small, labelled)
+    monkeypatch.setattr(pseudo_labels, "MPE_GATED", False)
+    assert auto_ratios(small, labelled) == under  # under 5% both rules agree
