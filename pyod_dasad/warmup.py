@@ -46,10 +46,53 @@ BOUND_MAX_UNLABELLED = 2048
 BOUND_MAX_LABELLED = 2048
 
 
+def out_of_fold_scores(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max_unlabelled=BOUND_MAX_UNLABELLED):
+    """Out-of-fold probabilities of being labelled, from a classifier of labelled against
+    unlabelled rows (a sample of each, so the cost does not grow with the rows).
+
+    Parameters
+    ----------
+    X, y, seed, n_threads, max_iter, max_unlabelled
+        See :func:`classifier_share_bound`.
+
+    Returns
+    -------
+    rows : ndarray of int
+        The training rows scored: the labelled ones (all, or a sample of ``BOUND_MAX_LABELLED``)
+        first, then a sample of at most ``max_unlabelled`` unlabelled ones.
+    labelled : ndarray of bool
+        Which of ``rows`` are labelled anomalies.
+    proba : ndarray of float
+        Each row's out-of-fold probability of being labelled.
+    None instead, with fewer than ``BOUND_FOLDS`` labelled anomalies or unlabelled rows.
+    """
+    from sklearn.ensemble import HistGradientBoostingClassifier
+    from sklearn.model_selection import StratifiedKFold, cross_val_predict
+    from threadpoolctl import threadpool_limits
+
+    y = np.asarray(y)
+    labelled = np.flatnonzero(y == 1)
+    unlabelled = np.flatnonzero(y == 0)
+    if labelled.size < BOUND_FOLDS or unlabelled.size < BOUND_FOLDS:
+        return None
+    rng = np.random.default_rng(seed)
+    if unlabelled.size > max_unlabelled:
+        unlabelled = rng.choice(unlabelled, max_unlabelled, replace=False)
+    if labelled.size > BOUND_MAX_LABELLED:  # a bounded cost with many labels too
+        labelled = np.sort(rng.choice(labelled, BOUND_MAX_LABELLED, replace=False))
+    rows = np.concatenate([labelled, unlabelled])
+    target = (y[rows] == 1).astype(np.int64)
+    folds = StratifiedKFold(BOUND_FOLDS, shuffle=True, random_state=seed)
+    model = HistGradientBoostingClassifier(max_iter=max_iter, random_state=0)
+    with threadpool_limits(limits=max(1, int(n_threads)), user_api="openmp"):
+        proba = cross_val_predict(model, X[rows], target, cv=folds, method="predict_proba")[:, 1]
+    return rows, target == 1, proba
+
+
 def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max_unlabelled=BOUND_MAX_UNLABELLED,
                            delta=None):
     """The mixture-proportion bound of the hidden-anomaly share from an out-of-fold
-    classifier of labelled against unlabelled rows.
+    classifier of labelled against unlabelled rows (:func:`out_of_fold_scores`).
 
     Parameters
     ----------
@@ -73,27 +116,11 @@ def classifier_share_bound(X, y, seed, n_threads=1, max_iter=BOUND_MAX_ITER, max
     float in [0, 1], or None with fewer than ``BOUND_FOLDS`` labelled anomalies or fewer
     than ``BOUND_FOLDS`` unlabelled rows (no out-of-fold score for every row).
     """
-    from sklearn.ensemble import HistGradientBoostingClassifier
-    from sklearn.model_selection import StratifiedKFold, cross_val_predict
-    from threadpoolctl import threadpool_limits
-
-    y = np.asarray(y)
-    labelled = np.flatnonzero(y == 1)
-    unlabelled = np.flatnonzero(y == 0)
-    if labelled.size < BOUND_FOLDS or unlabelled.size < BOUND_FOLDS:
+    scored = out_of_fold_scores(X, y, seed, n_threads, max_iter, max_unlabelled)
+    if scored is None:
         return None
-    rng = np.random.default_rng(seed)
-    if unlabelled.size > max_unlabelled:
-        unlabelled = rng.choice(unlabelled, max_unlabelled, replace=False)
-    if labelled.size > BOUND_MAX_LABELLED:  # a bounded cost with many labels too
-        labelled = np.sort(rng.choice(labelled, BOUND_MAX_LABELLED, replace=False))
-    rows = np.concatenate([labelled, unlabelled])
-    target = (y[rows] == 1).astype(np.int64)
-    folds = StratifiedKFold(BOUND_FOLDS, shuffle=True, random_state=seed)
-    model = HistGradientBoostingClassifier(max_iter=max_iter, random_state=0)
-    with threadpool_limits(limits=max(1, int(n_threads)), user_api="openmp"):
-        proba = cross_val_predict(model, X[rows], target, cv=folds, method="predict_proba")[:, 1]
-    return mixture_proportion_bound(proba[target == 0], proba[target == 1], delta=delta)
+    _, labelled, proba = scored
+    return mixture_proportion_bound(proba[~labelled], proba[labelled], delta=delta)
 
 
 def few_label_share_bound(X, y, seed, warmup_epochs, n_threads=1):

@@ -1196,3 +1196,54 @@ def test_mixture_gate_screen_fits_ungated_reads_the_sweep_and_restores_the_switc
     finally:
         sys.modules.pop("screen_mixture_gate", None)
         sys.modules.pop("screen_by_label_count", None)
+
+
+def _noisy_split(split=None, data_dir=None, n_wrong=20):
+    """40 labels, ``n_wrong`` of them normals drawn at random (ADBench's flipped labels)."""
+    import numpy as np
+    sp = _tiny_split(n=2000, d=4, n_anomalies=140, n_labelled=40 - n_wrong)
+    sp.X_train[:140] += 2.0  # anomalies 5 standard deviations out
+    sp.y_train_true = (np.arange(2000) < 140).astype(int)
+    sp.y_train[np.random.default_rng(1).choice(np.arange(140, 2000), n_wrong, replace=False)] = 1
+    return sp
+
+
+def test_label_cleaning_drops_labelled_normals_and_keeps_clean_labels(monkeypatch, tmp_path):
+    """The rule unlabels mostly the labelled normals where a third or more of the labels are
+    normals, nothing where every label is an anomaly, and nothing without a classifier; the
+    screen scans, fits where it fires and pairs the fit with the stored row."""
+    import numpy as np
+
+    screen = _script(monkeypatch, "screen_label_cleaning")
+    try:
+        noisy = _noisy_split()
+        drop, kappa = screen.mislabelled(noisy.X_train, noisy.y_train, seed=0)
+        wrong = (noisy.y_train == 1) & (noisy.y_train_true == 0)
+        assert 0.2 < kappa <= 0.6 and drop.sum() >= 8
+        assert not drop[noisy.y_train == 0].any() and (drop & wrong).sum() >= 0.8 * drop.sum()
+        clean = _noisy_split(n_wrong=0)
+        drop, kappa = screen.mislabelled(clean.X_train, clean.y_train, seed=0)
+        assert kappa == 0.0 and not drop.any()
+        few = clean.y_train.copy()
+        few[np.flatnonzero(few)[4:]] = 0
+        drop, kappa = screen.mislabelled(clean.X_train, few, seed=0)
+        assert kappa is None and not drop.any()
+        split = _one_stored_split(monkeypatch, screen.base, _noisy_split, n_labelled=40)
+        swept = dict(split, set="robustness", noise_type="label_contamination", noise_ratio=0.05)
+        monkeypatch.setattr(screen.shared, "robustness_splits", lambda stores_dir: [swept])
+        out = str(tmp_path / "clean")
+        assert screen.main(["--oracle", "--out", out]) == 0
+        scan = [json.loads(line) for line in open(out + "_scan.jsonl")]
+        assert all(r["dropped"] >= 8 and r["wrong"] == 20 and r["dropped_wrong"] <= 20 for r in scan)
+        rows = [json.loads(line) for line in open(out + ".jsonl")]
+        assert sorted((r["variant"], r["set"]) for r in rows) == sorted(
+            [(screen.VARIANT, "paper"), (screen.VARIANT, "robustness"), (screen.ORACLE, "robustness")])
+        assert all(np.isfinite(r["auc_pr"]) and r["ref_auc_pr"] == split["ref_auc_pr"] for r in rows)
+        text = open(out + ".md").read()
+        assert "| paper, adbench 0.1 | 1 | 1 | 40 | 20 |" in text
+        assert "| robustness, label_contamination 0.05, %s | 1 |" % screen.ORACLE in text
+        assert screen.main(["--oracle", "--out", out]) == 0  # resumes: nothing left to fit
+        assert len(open(out + ".jsonl").readlines()) == 3
+    finally:
+        for name in ("screen_label_cleaning", "screen_shared_vector_labels", "screen_by_label_count"):
+            sys.modules.pop(name, None)
