@@ -36,6 +36,8 @@ STORES = os.path.join(ROOT, "adbench_runs", "results")
 SETS = {"paper": "paper_adbench", "Classical": "adbench_classical", "mvtec (held out)": "mvtec"}
 #: the DevNet protocol's own contamination (the robustness sweeps' other levels are left out)
 DEVNET_CONTAMINATION = 0.02
+#: the robustness sweeps' store (``adbench_runs/results/<store>/results.db``; :func:`robustness_rows`)
+ROBUSTNESS = "robustness"
 
 
 def splits(min_labels, stores_dir=STORES, sets=SETS):
@@ -93,7 +95,7 @@ def parse_variant(text):
 def robustness_rows(noise_types, min_labels=1, stores_dir=STORES):
     """The robustness store's ``ok`` DASAD rows of the sweeps ``noise_types``, as split dicts
     (set ``"robustness"``) that carry their sweep's ``noise_type`` and ``noise_ratio``."""
-    path = os.path.join(stores_dir, "robustness", "results.db")
+    path = os.path.join(stores_dir, ROBUSTNESS, "results.db")
     if not os.path.exists(path):
         return []
     con = sqlite3.connect(path)
@@ -104,7 +106,7 @@ def robustness_rows(noise_types, min_labels=1, stores_dir=STORES):
             % ", ".join("?" * len(noise_types)), (min_labels, *noise_types)).fetchall()
     finally:
         con.close()
-    return [{"set": "robustness", "dataset": dataset, "protocol": protocol, "budget": str(budget), "seed": int(seed),
+    return [{"set": ROBUSTNESS, "dataset": dataset, "protocol": protocol, "budget": str(budget), "seed": int(seed),
              "n_labelled": int(n_labelled), "ref_auc_pr": float(auc_pr), "ref_auc_roc": float(auc_roc),
              "noise_type": noise_type, "noise_ratio": float(noise_ratio)}
             for dataset, protocol, budget, seed, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio in rows]

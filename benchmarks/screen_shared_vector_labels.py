@@ -32,7 +32,6 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import screen_by_label_count as base  # noqa: E402
 
 ALPHA = 0.05
-ROBUSTNESS = "robustness"
 SWEEPS = ("label_contamination", "contamination")
 AS_GIVEN, DROPPED = "labels as given", "rarely labelled vectors unlabelled"
 
@@ -147,7 +146,7 @@ def report(scan, fits, alpha, command):
         s = scanned[_split_key(r)]
         noise = "%s %g" % (r["noise_type"], r["noise_ratio"]) if r.get("noise_type") else "-"
         d = r["auc_pr"] - g["auc_pr"]
-        changes.setdefault(r["protocol"] if r["set"] != "robustness" else r["noise_type"], []).append(
+        changes.setdefault(r["protocol"] if r["set"] != base.ROBUSTNESS else r["noise_type"], []).append(
             (d, r["auc_roc"] - g["auc_roc"]))
         lines.append("| %s | %s | %s | %s | %d | %s | %d | %d / %d | %.2g | %.3f (%.3f) | %.3f | %+.3f | %+.3f |" % (
             r["set"], r["dataset"], r["protocol"], r["budget"], r["seed"], noise, s["dropped"], s["copies_labelled"],

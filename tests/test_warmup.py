@@ -5,7 +5,8 @@ import pytest
 from pyod_dasad import DASAD
 from pyod_dasad.pseudo_labels import MPE_MIN_LABELS
 from pyod_dasad.warmup import (BOUND_MAX_LABELLED, BOUND_MAX_UNLABELLED, DEFAULT_WARMUP_WEIGHT, FEW_HIDDEN_BOUND,
-                               FEW_HIDDEN_WARMUP_WEIGHT, classifier_share_bound, resolve_warmup_weight)
+                               FEW_HIDDEN_WARMUP_WEIGHT, classifier_share_bound, out_of_fold_scores,
+                               resolve_warmup_weight)
 
 
 def _pu(n_unlabelled, hidden_share, n_labelled=30, d=4, seed=0):
@@ -39,6 +40,22 @@ def test_bound_needs_a_labelled_row_per_fold_and_is_repeatable():
     assert classifier_share_bound(X, y, seed=3) == classifier_share_bound(X, y, seed=3)
     X, y = _pu(2500, 0.0, n_labelled=BOUND_MAX_LABELLED + 100)  # many labels: a seeded sample too
     assert 0.0 <= classifier_share_bound(X, y, seed=3) < FEW_HIDDEN_BOUND
+
+
+def test_out_of_fold_scores_are_the_bounds_and_name_their_rows():
+    """The labelled rows come first, then a seeded sample of the unlabelled ones; each row's
+    probability is out of fold, and the bound is read from them."""
+    from sklearn.metrics import roc_auc_score
+
+    from pyod_dasad.pseudo_labels import mixture_proportion_bound
+
+    X, y = _pu(3000, 0.05)
+    rows, labelled, proba = out_of_fold_scores(X, y, seed=3)
+    assert rows.size == 30 + BOUND_MAX_UNLABELLED and np.array_equal(labelled, y[rows] == 1)
+    assert labelled[:30].all() and not labelled[30:].any() and np.unique(rows).size == rows.size
+    assert ((proba >= 0) & (proba <= 1)).all() and roc_auc_score(labelled, proba) > 0.9  # out of fold, yet apart
+    assert classifier_share_bound(X, y, seed=3) == mixture_proportion_bound(proba[~labelled], proba[labelled])
+    assert out_of_fold_scores(*_pu(200, 0.0, n_labelled=4), seed=0) is None
 
 
 def test_resolve_warmup_weight():
