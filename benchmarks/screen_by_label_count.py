@@ -191,6 +191,16 @@ def summary(rows):
     return "\n".join(lines) + "\n\nPer dataset (mean AUC-PR change over its splits):\n\n" + "\n".join(per_dataset)
 
 
+def add_run_arguments(ap, outputs="OUT.jsonl (every fit) and OUT.md",
+                      check="first refit the defaults on N splits and stop if one differs from the store"):
+    """The options of a screen over stored splits: ``--check N`` (:func:`check_defaults`),
+    ``--jobs``, ``--data-dir`` and ``--out`` (``outputs``: the files written under it)."""
+    ap.add_argument("--check", type=int, default=0, metavar="N", help=check)
+    ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--data-dir", default=None)
+    ap.add_argument("--out", required=True, help="path without suffix: " + outputs)
+
+
 def check_defaults(stored, data_dir=None):
     """Refit the defaults on each of the ``stored`` splits and stop (``SystemExit``) at the
     first whose AUC-PR differs from the store's: then the stored rows are no reference here."""

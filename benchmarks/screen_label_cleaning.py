@@ -178,14 +178,11 @@ def report(scan, fits, command):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--check", type=int, default=0, metavar="N",
-                    help="first refit the defaults on N splits where the rule fires and stop if one differs")
     ap.add_argument("--oracle", action="store_true",
                     help="also fit the label-contamination sweep with only the truly anomalous labels kept")
-    ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--stores-dir", default=base.STORES)
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--out", required=True, help="path without suffix: OUT_scan.jsonl, OUT.jsonl and OUT.md")
+    base.add_run_arguments(ap, "OUT_scan.jsonl, OUT.jsonl and OUT.md",
+                           "first refit the defaults on N splits where the rule fires and stop if one differs")
     args = ap.parse_args(argv)
     splits = base.splits(1, args.stores_dir) + shared.robustness_splits(args.stores_dir)
     have = {shared._split_key(r) for r in base._read(args.out + "_scan.jsonl")}

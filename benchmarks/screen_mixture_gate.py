@@ -72,11 +72,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sets", nargs="+", default=list(base.SETS) + [ROBUSTNESS],
                     choices=list(base.SETS) + [ROBUSTNESS])
-    ap.add_argument("--check", type=int, default=0, metavar="N",
-                    help="first refit the defaults on N splits and stop if one differs from the store")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--out", required=True, help="path without suffix: OUT.jsonl (every fit) and OUT.md")
+    base.add_run_arguments(ap)
     args = ap.parse_args(argv)
     gate = pseudo_labels.MPE_MIN_LABELS
     chosen = [s for s in base.splits(gate) if s["set"] in args.sets]

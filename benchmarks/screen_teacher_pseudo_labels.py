@@ -65,11 +65,7 @@ def main(argv=None):
     ap.add_argument("--protocols", nargs="+", default=["adbench", "devnet"])
     ap.add_argument("--budgets", nargs="+", default=None, help="only these (as stored: 0.1, 30, ...)")
     ap.add_argument("--datasets", nargs="+", default=None)
-    ap.add_argument("--check", type=int, default=0, metavar="N",
-                    help="first refit the defaults on N splits and stop if one differs from the store")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--out", required=True, help="path without suffix: OUT.jsonl (every fit) and OUT.md")
+    base.add_run_arguments(ap)
     args = ap.parse_args(argv)
     chosen = select(args.sets, args.protocols, args.budgets, args.datasets)
     base.check_defaults(chosen[:args.check], args.data_dir)
