@@ -1247,3 +1247,23 @@ def test_label_cleaning_drops_labelled_normals_and_keeps_clean_labels(monkeypatc
     finally:
         for name in ("screen_label_cleaning", "screen_shared_vector_labels", "screen_by_label_count"):
             sys.modules.pop(name, None)
+
+
+def test_profile_fit_names_the_parts_of_a_fit(monkeypatch, capsys):
+    """The profile prints the fit's time and a table of its parts, each read from cProfile's
+    cumulative times (the training loop's parts are nonzero on any fit with labels)."""
+    profile = _script(monkeypatch, "profile_fit")
+    try:
+        assert profile.main(["--rows", "3000", "--features", "5", "--device", "cpu", "--top", "3"]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("fit 3000 x 5 on cpu (Gaussian rows), 1 torch thread(s): ")
+        rows = {line.split(" | ")[0].strip("| "): line for line in out.splitlines() if line.startswith("| ")}
+        for label, _, _ in profile.PARTS:
+            assert label.strip() in rows
+        for label in ("network forward and losses", "backward pass", "pseudo-label refreshes",
+                      "optimiser step (Adam and torch's wrapper)"):
+            seconds = float(rows[label].split(" | ")[1])
+            assert seconds > 0, label
+    finally:
+        sys.modules.pop("profile_fit", None)
+        sys.modules.pop("speed", None)
