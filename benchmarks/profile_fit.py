@@ -22,7 +22,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from speed import gaussian  # noqa: E402
+import speed  # noqa: E402
 
 #: The parts of a fit that the table names: (label, file ending, function), by cumulative time.
 PARTS = (
@@ -54,14 +54,10 @@ def parts_table(stats, total):
 def load_rows(args):
     """(X, y, DASAD parameters) of the workload."""
     if args.dataset is None:
-        X, y = gaussian(args.rows, args.features)
+        X, y = speed.gaussian(args.rows, args.features)
         return X, y, {}
-    from adbench_runs.datasets import load_dataset
-    from adbench_runs.protocols import adbench_split
-
-    ds = load_dataset(args.dataset, args.data_dir)
-    split = adbench_split(ds.X, ds.y, seed=1, la=0.1)
-    params = {"epochs": 30, "batch_size": 256}
+    split = speed.fit_section_split(args.dataset, args.data_dir)
+    params = {"epochs": speed.FIT_EPOCHS, "batch_size": speed.FIT_BATCH_SIZE}
     if args.steps_per_epoch:
         params["steps_per_epoch"] = args.steps_per_epoch
     return split.X_train, split.y_train, params

@@ -42,6 +42,19 @@ import time
 import numpy as np
 
 log = logging.getLogger("speed")
+#: The fit section's workload: epochs, batch size, and the training split it times (ADBench
+#: protocol, this seed and label ratio).
+FIT_EPOCHS, FIT_BATCH_SIZE, FIT_SEED, FIT_LA = 30, 256, 1, 0.1
+
+
+def fit_section_split(name, data_dir=None):
+    """The training split of ``name`` that the fit section times (``benchmarks/profile_fit.py``
+    profiles the same one)."""
+    from adbench_runs.datasets import load_dataset
+    from adbench_runs.protocols import adbench_split
+
+    ds = load_dataset(name, data_dir)
+    return adbench_split(ds.X, ds.y, seed=FIT_SEED, la=FIT_LA)
 
 SCALE_ROWS = (10_000, 30_000, 100_000, 300_000, 1_000_000)
 
@@ -108,8 +121,7 @@ def gaussian(n, d, seed=0, outlier_share=0.005, n_labelled=1000):
 def bench_fit(args):
     from deepod.models.tabular import DevNet, RoSAS
 
-    from adbench_runs.datasets import DatasetUnavailable, list_datasets, load_dataset
-    from adbench_runs.protocols import adbench_split
+    from adbench_runs.datasets import DatasetUnavailable, list_datasets
     from pyod_dasad import DASAD
 
     e, b, s, device = args.epochs, args.batch_size, args.steps, args.fit_device
@@ -121,11 +133,10 @@ def bench_fit(args):
     rows = []
     for name in args.datasets or list_datasets("paper", args.data_dir):
         try:
-            ds = load_dataset(name, args.data_dir)
+            split = fit_section_split(name, args.data_dir)
         except DatasetUnavailable as exc:
             log.warning("fit: %s skipped (%s)", name, exc)
             continue
-        split = adbench_split(ds.X, ds.y, seed=1, la=0.1)
         X, y = split.X_train, split.y_train
         row = {"dataset": name, "n_train": int(X.shape[0]), "d": int(X.shape[1])}
         for peer, cls in peers.items():
@@ -467,8 +478,8 @@ def main(argv=None):
     ap.add_argument("--threads", type=int, default=1, help="torch threads for every detector (default 1)")
     ap.add_argument("--datasets", nargs="+", default=None, help="fit section (default: the paper group)")
     ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--epochs", type=int, default=30)
-    ap.add_argument("--batch-size", type=int, default=256)
+    ap.add_argument("--epochs", type=int, default=FIT_EPOCHS)
+    ap.add_argument("--batch-size", type=int, default=FIT_BATCH_SIZE)
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--repeats", type=int, default=2)
     ap.add_argument("--inference-rows", type=int, default=1_000_000)
