@@ -566,6 +566,49 @@ def test_label_count_screen_parses_variants_and_pairs_the_summary(by_label_count
     assert "| w | s | devnet | 30 | x | 2 | +0.050 |" in text and "| w | s | devnet | 30 | y | 1 | +0.000 |" in text
 
 
+def test_label_count_screen_pairs_with_the_defaults_refitted_here(by_label_count):
+    refit = by_label_count.REFIT
+    base = {"set": "s", "protocol": "adbench", "budget": "0.01", "dataset": "x", "ref_auc_pr": 0.5,
+            "ref_auc_roc": 0.9}
+    rows = [dict(base, variant=refit, seed=1, auc_pr=0.6, auc_roc=0.8),
+            dict(base, variant="w", seed=1, auc_pr=0.7, auc_roc=0.85),
+            dict(base, variant="w", seed=2, auc_pr=0.1, auc_roc=0.5)]  # no refit of seed 2 yet: left out
+    got = by_label_count.paired_with_refit(rows)
+    assert [(r["variant"], r["seed"], r["ref_auc_pr"], r["ref_auc_roc"], r["auc_pr"]) for r in got] == [
+        ("w", 1, 0.6, 0.8, 0.7)]
+    assert "| w | s | adbench | 0.01 | 1 | 0.6000 | 0.7000 | +0.1000 | 1 / 0 |" in by_label_count.summary(got)
+
+
+def test_label_count_screen_max_labels_and_refit_choose_the_fits(by_label_count, tmp_path, monkeypatch):
+    from adbench_runs.store import FitKey, ResultStore
+    store = ResultStore(str(tmp_path / "paper_adbench" / "results.db"))
+    for seed, n_labelled in ((1, 2), (2, 4), (3, 9)):
+        store.write(FitKey("a", "adbench", 0.01, seed, "DASAD"),
+                    {"status": "ok", "auc_pr": 0.5, "auc_roc": 0.9, "n_labelled": n_labelled})
+    store.close()
+    monkeypatch.setattr(by_label_count, "STORES", str(tmp_path))
+    monkeypatch.setattr(by_label_count.splits, "__defaults__", (str(tmp_path), by_label_count.SETS))
+    fitted = []
+
+    def fake_run_fits(task, todo, jobs, path):
+        import json
+        with open(path, "a") as fh:
+            for split, name, params, _ in todo:
+                fitted.append((name, split["seed"], params))
+                fh.write(json.dumps(dict(split, variant=name, auc_pr=0.7 if params else 0.6, auc_roc=0.9)) + "\n")
+
+    monkeypatch.setattr(by_label_count, "run_fits", fake_run_fits)
+    out = str(tmp_path / "screen")
+    by_label_count.main(["--variant", 'e:{"pseudo_anomaly_ratio": "estimate"}', "--min-labels", "1",
+                         "--max-labels", "4", "--sets", "paper", "--refit-defaults", "--out", out])
+    assert sorted(fitted, key=str) == sorted([(by_label_count.REFIT, 1, {}), (by_label_count.REFIT, 2, {}),
+                                              ("e", 1, {"pseudo_anomaly_ratio": "estimate"}),
+                                              ("e", 2, {"pseudo_anomaly_ratio": "estimate"})], key=str)
+    text = open(out + ".md").read()
+    assert "1 to 4 labelled anomalies, paired with the defaults fitted again in this run" in text
+    assert "| e | paper | adbench | 0.01 | 2 | 0.6000 | 0.7000 | +0.1000 | 2 / 0 |" in text
+
+
 @pytest.fixture()
 def trace_fit(monkeypatch):
     yield _script(monkeypatch, "trace_fit")
