@@ -177,16 +177,18 @@ def paired_with_refit(rows, reference=REFIT):
             for r in rows if r["variant"] != reference and split_key(r) in ref]
 
 
-def summary(rows):
+def summary(rows, reference="stored"):
     """Markdown: per (variant, set, protocol, budget) the paired AUC-PR change, splits ahead /
-    behind and the Wilcoxon p-value; then the per-dataset mean changes."""
+    behind and the Wilcoxon p-value; then the per-dataset mean changes. ``reference`` names
+    the rows' ``ref_auc_pr`` in the header (``"stored"``, or ``"refitted"`` after
+    :func:`paired_with_refit`)."""
     from scipy.stats import wilcoxon
 
     groups = {}
     for r in rows:
         groups.setdefault((r["variant"], r["set"], r["protocol"], r["budget"]), []).append(r)
-    lines = ["| variant | set | protocol | budget | splits | stored AUC-PR | variant AUC-PR | change "
-             "| ahead / behind | p | AUC-ROC change |", "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| variant | set | protocol | budget | splits | %s AUC-PR | variant AUC-PR | change "
+             "| ahead / behind | p | AUC-ROC change |" % reference, "|---|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     per_dataset = ["| variant | set | protocol | budget | dataset | splits | change |", "|---|---|---|---|---|---:|---:|"]
     for key in sorted(groups):
         rs = groups[key]
@@ -300,19 +302,19 @@ def main(argv=None):
     done = {(r["variant"], r["dataset"], r["protocol"], r["budget"], r["seed"]) for r in _read(args.out + ".jsonl")}
     todo = [(s, name, params, args.data_dir) for name, params in variants for s in todo_splits
             if (name, s["dataset"], s["protocol"], s["budget"], s["seed"]) not in done]
-    labels = "%d-%d" % (args.min_labels, args.max_labels) if args.max_labels is not None else ">= %d" % args.min_labels
+    labels = ("%d to %d" % (args.min_labels, args.max_labels) if args.max_labels is not None
+              else "at least %d" % args.min_labels)
     print("%d splits with %s labels, %d fits to do" % (len(todo_splits), labels, len(todo)), flush=True)
     run_fits(_task, todo, args.jobs, args.out + ".jsonl")
     names = {name for name, _ in variants}
     rows = [r for r in _read(args.out + ".jsonl") if r["variant"] in names]
     if args.refit_defaults:
         rows = paired_with_refit(rows)
-    labels = ("%d to %d" % (args.min_labels, args.max_labels) if args.max_labels is not None
-              else "at least %d" % args.min_labels)
-    reference = "the defaults fitted again in this run" if args.refit_defaults else "the stored default fit"
-    text = ("DASAD variants on every stored split with %s labelled anomalies, paired with %s of the same "
-            "split.\nCommand: python benchmarks/screen_by_label_count.py %s\n\n%s\n"
-            % (labels, reference, shlex.join(sys.argv[1:] if argv is None else argv), summary(rows)))
+    reference = "default fit redone in this run" if args.refit_defaults else "stored default fit"
+    text = ("DASAD variants on every stored split with %s labelled anomalies, each paired with the same "
+            "split's %s.\nCommand: python benchmarks/screen_by_label_count.py %s\n\n%s\n"
+            % (labels, reference, shlex.join(sys.argv[1:] if argv is None else argv),
+               summary(rows, "refitted" if args.refit_defaults else "stored")))
     write_report(text, args.out)
     return 0
 

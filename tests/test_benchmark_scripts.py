@@ -605,7 +605,8 @@ def test_label_count_screen_max_labels_and_refit_choose_the_fits(by_label_count,
                                               ("e", 1, {"pseudo_anomaly_ratio": "estimate"}),
                                               ("e", 2, {"pseudo_anomaly_ratio": "estimate"})], key=str)
     text = open(out + ".md").read()
-    assert "1 to 4 labelled anomalies, paired with the defaults fitted again in this run" in text
+    assert "1 to 4 labelled anomalies, each paired with the same split's default fit redone in this run" in text
+    assert "| splits | refitted AUC-PR | variant AUC-PR |" in text
     assert "| e | paper | adbench | 0.01 | 2 | 0.6000 | 0.7000 | +0.1000 | 2 / 0 |" in text
 
 
