@@ -118,6 +118,21 @@ def robustness_rows(noise_types, min_labels=1, stores_dir=STORES):
             for dataset, protocol, budget, seed, n_labelled, auc_pr, auc_roc, noise_type, noise_ratio in rows]
 
 
+#: how a robustness sweep's level is named in a split's set (:func:`robustness_splits`)
+SWEEP_NAMES = {"contamination": "contamination", "label_contamination": "flipped"}
+
+
+def robustness_splits(noise_types, min_labels=1, stores_dir=STORES):
+    """:func:`robustness_rows` of ``noise_types`` (keys of ``SWEEP_NAMES``) with one set per
+    sweep and level, ``"robustness, 5% flipped"`` or ``"robustness, 8% contamination"``,
+    ordered by sweep and level (so that :func:`split_key` and :func:`summary` keep the levels
+    apart)."""
+    return [dict(split, set="%s, %g%% %s" % (ROBUSTNESS, 100 * split["noise_ratio"], SWEEP_NAMES[noise_type]))
+            for noise_type in noise_types
+            for split in sorted(robustness_rows((noise_type,), min_labels, stores_dir),
+                                key=lambda split: split["noise_ratio"])]
+
+
 def make_split(split, data_dir=None):
     """The leaderboard's split of a stored split (checked against its stored label count),
     with a robustness sweep's ``noise_type`` and ``noise_ratio`` where the split carries them."""
@@ -286,7 +301,9 @@ def main(argv=None):
                     help="NAME:{json DASAD params}; repeat for several")
     ap.add_argument("--min-labels", type=int, default=20)
     ap.add_argument("--max-labels", type=int, default=None, help="only splits with at most this many labels")
-    ap.add_argument("--sets", nargs="+", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--robustness", nargs="+", default=[], choices=list(SWEEP_NAMES),
+                    help="also the robustness store's sweeps of these noise types, one set per level")
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--check-defaults", type=int, default=0, metavar="N",
                     help="first refit the defaults on N splits and stop if one differs from the store")
@@ -295,13 +312,14 @@ def main(argv=None):
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", required=True, help="path without suffix: OUT.jsonl (every fit) and OUT.md")
     args = ap.parse_args(argv)
-    todo_splits = [s for s in splits(args.min_labels) if s["set"] in args.sets
+    todo_splits = [s for s in splits(args.min_labels) + robustness_splits(args.robustness, args.min_labels)
+                   if (s["set"] in args.sets or s["set"].startswith(ROBUSTNESS + ", "))
                    and (args.max_labels is None or s["n_labelled"] <= args.max_labels)]
     check_defaults(todo_splits[:args.check_defaults], args.data_dir)
     variants = ([(REFIT, {})] if args.refit_defaults else []) + list(args.variant)
-    done = {(r["variant"], r["dataset"], r["protocol"], r["budget"], r["seed"]) for r in _read(args.out + ".jsonl")}
+    done = {(r["variant"],) + split_key(r) for r in _read(args.out + ".jsonl")}
     todo = [(s, name, params, args.data_dir) for name, params in variants for s in todo_splits
-            if (name, s["dataset"], s["protocol"], s["budget"], s["seed"]) not in done]
+            if (name,) + split_key(s) not in done]
     labels = ("%d to %d" % (args.min_labels, args.max_labels) if args.max_labels is not None
               else "at least %d" % args.min_labels)
     print("%d splits with %s labels, %d fits to do" % (len(todo_splits), labels, len(todo)), flush=True)

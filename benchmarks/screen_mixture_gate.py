@@ -61,9 +61,7 @@ def fit_task(args):
 
 def robustness_splits(min_labels, stores_dir=base.STORES):
     """The robustness store's DevNet-protocol contamination sweep, one set per level."""
-    return [dict(split, set="%s, %g%% contamination" % (ROBUSTNESS, 100 * split["noise_ratio"]))
-            for split in sorted(base.robustness_rows(("contamination",), min_labels, stores_dir),
-                                key=lambda split: split["noise_ratio"])]
+    return base.robustness_splits(("contamination",), min_labels, stores_dir)
 
 
 def main(argv=None):

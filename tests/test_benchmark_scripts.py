@@ -610,6 +610,32 @@ def test_label_count_screen_max_labels_and_refit_choose_the_fits(by_label_count,
     assert "| e | paper | adbench | 0.01 | 2 | 0.6000 | 0.7000 | +0.1000 | 2 / 0 |" in text
 
 
+def test_label_count_screen_adds_the_robustness_sweeps_one_set_per_level(by_label_count, tmp_path, monkeypatch):
+    from adbench_runs.store import FitKey, ResultStore
+    store = ResultStore(str(tmp_path / by_label_count.ROBUSTNESS / "results.db"))
+    for ratio, seed in ((0.05, 1), (0.0, 1), (0.05, 2)):
+        store.write(FitKey("cardio", "adbench", 0.1, seed, "DASAD", "label_contamination", ratio),
+                    {"status": "ok", "auc_pr": 0.5, "auc_roc": 0.9, "n_labelled": 12})
+    store.write(FitKey("cardio", "devnet", 30, 0, "DASAD", "contamination", 0.08),
+                {"status": "ok", "auc_pr": 0.5, "auc_roc": 0.9, "n_labelled": 30})
+    store.close()
+    got = by_label_count.robustness_splits(["label_contamination"], 1, str(tmp_path))
+    assert [(s["set"], s["seed"], s["noise_ratio"]) for s in got] == [
+        ("robustness, 0% flipped", 1, 0.0), ("robustness, 5% flipped", 1, 0.05), ("robustness, 5% flipped", 2, 0.05)]
+    # the same split at two levels has two keys, so the summary and the resumed run keep them apart
+    assert by_label_count.split_key(got[0]) != by_label_count.split_key(got[1])
+    assert [s["set"] for s in by_label_count.robustness_splits(["contamination"], 1, str(tmp_path))] == [
+        "robustness, 8% contamination"]
+    monkeypatch.setattr(by_label_count.robustness_splits, "__defaults__", (1, str(tmp_path)))
+    monkeypatch.setattr(by_label_count.splits, "__defaults__", (str(tmp_path), by_label_count.SETS))
+    fitted = []
+    monkeypatch.setattr(by_label_count, "run_fits", lambda task, todo, jobs, path: fitted.extend(todo))
+    by_label_count.main(["--variant", 'v:{"contrastive": "off"}', "--min-labels", "1", "--sets",
+                         "--robustness", "label_contamination", "--out", str(tmp_path / "o")])
+    assert sorted((s["set"], s["seed"]) for s, *_ in fitted) == [
+        ("robustness, 0% flipped", 1), ("robustness, 5% flipped", 1), ("robustness, 5% flipped", 2)]
+
+
 @pytest.fixture()
 def trace_fit(monkeypatch):
     yield _script(monkeypatch, "trace_fit")
