@@ -1,11 +1,14 @@
 """Screen a DASAD variant on every stored split with at least ``--min-labels`` labelled
-anomalies, paired with the stored default fit of the same split (issue #4).
+anomalies, paired with the stored default fit of the same split, or with ``--refit-defaults``
+with a default fit redone in the same run (issue #4).
 
 A rule gated on the number of labelled anomalies ("with 20 or more labels, do X") changes
 only the splits at or above the gate, so those are the only ones fitted; the others keep
 their stored default rows. The splits come from the leaderboard stores: every ``ok`` DASAD
 row without noise (and the DevNet protocol's 2% contamination rows) whose ``n_labelled``
-reaches the gate (and with ``--max-labels`` stays at or under that count). A default fit
+reaches the gate (and with ``--max-labels`` stays at or under that count), and with
+``--robustness TYPE`` the robustness store's sweeps of that noise type too, one set per
+level (``--sets`` with no name leaves the unperturbed stores out). A default fit
 redone on a CPU with the same instruction set as the store's host is the same to the last
 bit (``docs/faq.md``), so the stored AUC-PR is the reference; ``--check-defaults N`` refits
 the defaults on the first N splits and fails if one differs. Where it differs (another
@@ -21,6 +24,10 @@ Usage::
     PYOD_DASAD_DATA=../shared/datasets python benchmarks/screen_by_label_count.py \\
         --variant 'warmup_weight=0.5:{"warmup_weight": 0.5}' --min-labels 20 \\
         --out benchmarks/results/screen_warmup_weight_20_labels
+    PYOD_DASAD_DATA=../shared/datasets python benchmarks/screen_by_label_count.py \\
+        --variant 'contrastive=off:{"contrastive": "off"}' --min-labels 1 --sets \\
+        --robustness label_contamination --refit-defaults \\
+        --out benchmarks/results/screen_flipped_label_components
 """
 import argparse
 import json
