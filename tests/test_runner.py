@@ -156,23 +156,28 @@ def test_nan_scores_are_a_recorded_failure(store):
     assert "300 non-finite scores" in row["error"] and row["auc_pr"] is None
 
 
+#: The time limit of the timeout tests. 200,000 trees take minutes; ECOD fits glass in 0.6-0.8 s
+#: on an idle two-core VM, and 2 s (the limit until the thirty-first session) was once
+#: exceeded on a noisy host of that kind.
+TIME_LIMIT = 6.0
+
+
 def test_timeout_kills_the_fit_and_is_recorded(store):
-    # 200,000 trees take minutes; the limit is 2 s. ECOD finishes well inside it.
-    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1], timeout=2.0,
+    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1], timeout=TIME_LIMIT,
                        overrides={"IForest": {"n_estimators": 200_000}})
     summary = run_grid(config, store)
     assert summary.counts == {"ok": 1, "error": 0, "timeout": 1}
     slow = store.get(FitKey("14_glass", "adbench", 0.1, 1, "IForest"))
-    assert slow["status"] == "timeout" and slow["error_type"] == "Timeout" and "2 s" in slow["error"]
+    assert slow["status"] == "timeout" and slow["error_type"] == "Timeout" and "%g s" % TIME_LIMIT in slow["error"]
     assert slow["auc_pr"] is None and slow["split_hash"].startswith("sha1:")
     fast = store.get(FitKey("14_glass", "adbench", 0.1, 1, "ECOD"))
-    assert fast["status"] == "ok" and fast["fit_seconds"] < 2.0
+    assert fast["status"] == "ok" and fast["fit_seconds"] < TIME_LIMIT
 
 
 def test_skip_timed_out_holds_back_the_other_seeds_of_a_timed_out_cell(store):
-    # IForest with 200,000 trees exceeds the 2 s limit on seed 1; with skip_timed_out it is not
+    # IForest with 200,000 trees exceeds the limit on seed 1; with skip_timed_out it is not
     # tried on seeds 2 and 3 (no rows), while ECOD runs on all three
-    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1, 2, 3], timeout=2.0,
+    config = RunConfig(datasets=["14_glass"], detectors=["IForest", "ECOD"], seeds=[1, 2, 3], timeout=TIME_LIMIT,
                        overrides={"IForest": {"n_estimators": 200_000}}, skip_timed_out=True)
     summary = run_grid(config, store)
     assert summary.counts == {"ok": 3, "error": 0, "timeout": 1} and summary.n_held == 2
@@ -300,7 +305,7 @@ def test_dask_worker_processes_with_timeouts(store):
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
                                   dashboard_address=None) as cluster:
         config = RunConfig(datasets=DATASETS, detectors=["IForest", "ECOD"], seeds=[1], backend="dask",
-                           scheduler=cluster.scheduler_address, timeout=3.0,
+                           scheduler=cluster.scheduler_address, timeout=TIME_LIMIT,
                            overrides={"IForest": {"n_estimators": 200_000}})
         summary = run_grid(config, store)
     assert summary.counts == {"ok": 2, "error": 0, "timeout": 2}
