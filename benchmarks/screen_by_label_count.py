@@ -8,7 +8,8 @@ their stored default rows. The splits come from the leaderboard stores: every ``
 row without noise (and the DevNet protocol's 2% contamination rows) whose ``n_labelled``
 reaches the gate (and with ``--max-labels`` stays at or under that count), and with
 ``--robustness TYPE`` the robustness store's sweeps of that noise type too, one set per
-level (``--sets`` with no name leaves the unperturbed stores out). A default fit
+level (``--sets`` with no name leaves the unperturbed stores out); ``--protocols`` keeps
+the splits of one protocol only (the paper store holds both). A default fit
 redone on a CPU with the same instruction set as the store's host is the same to the last
 bit (``docs/faq.md``), so the stored AUC-PR is the reference; ``--check-defaults N`` refits
 the defaults on the first N splits and fails if one differs. Where it differs (another
@@ -16,7 +17,8 @@ CPU: the thirty-first session's AMD EPYC matched the stored rows on 41 of 99 spl
 ``--refit-defaults`` fits the defaults on every chosen split as one more variant,
 ``REFIT``, and pairs the other variants with those fits instead of the store's.
 
-Fits are appended to ``OUT.jsonl`` as they finish (a run that dies keeps them and resumes);
+Fits are appended to ``OUT.jsonl`` as they finish, split by split (a run that dies keeps
+them, in whole pairs but the last, and resumes);
 the summary (per set, per dataset) is printed and written to ``OUT.md``.
 
 Usage::
@@ -28,6 +30,9 @@ Usage::
         --variant 'contrastive=off:{"contrastive": "off"}' --min-labels 1 --sets \\
         --robustness label_contamination --refit-defaults \\
         --out benchmarks/results/screen_flipped_label_components
+    PYOD_DASAD_DATA=../shared/datasets python benchmarks/screen_by_label_count.py \
+        --variant 'lambda_rec=3:{"lambda_rec": 3.0}' --min-labels 1 --sets paper \
+        --protocols devnet --refit-defaults --out benchmarks/results/screen_lambda_rec_devnet
 """
 import argparse
 import json
@@ -87,8 +92,11 @@ def splits(min_labels, stores_dir=STORES, sets=SETS):
 
 
 def split_key(split):
-    """A stored split's identity: (set, dataset, protocol, budget, seed)."""
-    return split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"]
+    """A stored split's identity: (set, dataset, protocol, budget, seed, noise_type,
+    noise_ratio); the last two are ``None`` for a split of no robustness sweep, so that two
+    levels of one sweep are two splits even under one set name."""
+    return (split["set"], split["dataset"], split["protocol"], split["budget"], split["seed"],
+            split.get("noise_type"), split.get("noise_ratio"))
 
 
 def parse_variant(text):
@@ -132,7 +140,7 @@ SWEEP_NAMES = {"contamination": "contamination", "label_contamination": "flipped
 def robustness_splits(noise_types, min_labels=1, stores_dir=STORES):
     """:func:`robustness_rows` of ``noise_types`` (keys of ``SWEEP_NAMES``) with one set per
     sweep and level, ``"robustness, 5% flipped"`` or ``"robustness, 8% contamination"``,
-    ordered by sweep and level (so that :func:`split_key` and :func:`summary` keep the levels
+    ordered by sweep and level (so that :func:`summary`, which groups by set, keeps the levels
     apart)."""
     return [dict(split, set="%s, %g%% %s" % (ROBUSTNESS, 100 * split["noise_ratio"], SWEEP_NAMES[noise_type]))
             for noise_type in noise_types
@@ -231,10 +239,12 @@ def summary(rows, reference="stored"):
 
 
 def add_run_arguments(ap, outputs="OUT.jsonl (every fit) and OUT.md",
-                      check="first refit the defaults on N splits and stop if one differs from the store"):
-    """The options of a screen over stored splits: ``--check N`` (:func:`check_defaults`),
-    ``--jobs``, ``--data-dir`` and ``--out`` (``outputs``: the files written under it)."""
-    ap.add_argument("--check", type=int, default=0, metavar="N", help=check)
+                      check="first refit the defaults on N splits and stop if one differs from the store",
+                      check_flag="--check"):
+    """The options of a screen over stored splits: ``--check N`` (:func:`check_defaults`;
+    named ``check_flag``), ``--jobs``, ``--data-dir`` and ``--out`` (``outputs``: the files
+    written under it)."""
+    ap.add_argument(check_flag, type=int, default=0, metavar="N", help=check)
     ap.add_argument("--jobs", type=int, default=2)
     ap.add_argument("--data-dir", default=None)
     ap.add_argument("--out", required=True, help="path without suffix: " + outputs)
@@ -309,23 +319,23 @@ def main(argv=None):
     ap.add_argument("--min-labels", type=int, default=20)
     ap.add_argument("--max-labels", type=int, default=None, help="only splits with at most this many labels")
     ap.add_argument("--sets", nargs="*", default=list(SETS), choices=list(SETS))
+    ap.add_argument("--protocols", nargs="+", default=["adbench", "devnet"], choices=["adbench", "devnet"],
+                    help="only the splits of these protocols (default: both)")
     ap.add_argument("--robustness", nargs="+", default=[], choices=list(SWEEP_NAMES),
                     help="also the robustness store's sweeps of these noise types, one set per level")
-    ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--check-defaults", type=int, default=0, metavar="N",
-                    help="first refit the defaults on N splits and stop if one differs from the store")
+    add_run_arguments(ap, check_flag="--check-defaults")
     ap.add_argument("--refit-defaults", action="store_true",
                     help="fit the defaults on every chosen split too and pair the variants with those fits")
-    ap.add_argument("--data-dir", default=None)
-    ap.add_argument("--out", required=True, help="path without suffix: OUT.jsonl (every fit) and OUT.md")
     args = ap.parse_args(argv)
     todo_splits = [s for s in splits(args.min_labels) + robustness_splits(args.robustness, args.min_labels)
                    if (s["set"] in args.sets or s["set"].startswith(ROBUSTNESS + ", "))
+                   and s["protocol"] in args.protocols
                    and (args.max_labels is None or s["n_labelled"] <= args.max_labels)]
     check_defaults(todo_splits[:args.check_defaults], args.data_dir)
     variants = ([(REFIT, {})] if args.refit_defaults else []) + list(args.variant)
     done = {(r["variant"],) + split_key(r) for r in _read(args.out + ".jsonl")}
-    todo = [(s, name, params, args.data_dir) for name, params in variants for s in todo_splits
+    # split by split, so that a run stopped part-way leaves whole pairs
+    todo = [(s, name, params, args.data_dir) for s in todo_splits for name, params in variants
             if (name,) + split_key(s) not in done]
     labels = ("%d to %d" % (args.min_labels, args.max_labels) if args.max_labels is not None
               else "at least %d" % args.min_labels)

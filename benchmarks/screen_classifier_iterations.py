@@ -105,7 +105,7 @@ def report(rows, iterations, command):
             lines += ["| set | dataset | protocol | budget | seed | labels | true share | bound, %d it. | bound, %d it. |"
                       % (ref, it), "|---|---|---|---|---:|---:|---:|---:|---:|"]
             lines += ["| %s | %s | %s | %s | %d | %d | %.3f | %.3f | %.3f |" % (
-                *base.split_key(r), r["n_labelled"], r["hidden_share_truth"], r["bound_%d" % ref], r["bound_%d" % it])
+                *base.split_key(r)[:5], r["n_labelled"], r["hidden_share_truth"], r["bound_%d" % ref], r["bound_%d" % it])
                 for r in flips]
         lines.append("")
     firing = [r for r in rows if r["n_labelled"] < pseudo_labels.MPE_MIN_LABELS

@@ -167,9 +167,9 @@ def report(scan, fits, command):
             (d > 0).sum(), (d < 0).sum(), p, np.mean([r["auc_roc"] - r["ref_auc_roc"] for r in rs])))
     lines += ["", "| group | dataset | seed | labels (normals in truth) | dropped (normals) | stored | cleaned |",
               "|---|---|---:|---:|---:|---:|---:|"]
-    scanned = {shared._split_key(r): r for r in scan}
+    scanned = {base.split_key(r): r for r in scan}
     for r in sorted((r for r in fits if r["variant"] == VARIANT), key=lambda r: (group(r), r["dataset"], r["seed"])):
-        s = scanned[shared._split_key(r)]
+        s = scanned[base.split_key(r)]
         lines.append("| %s | %s | %d | %d (%d) | %d (%d) | %.3f | %.3f |" % (
             group(r), r["dataset"], r["seed"], r["n_labelled"], s["wrong"], s["dropped"], s["dropped_wrong"],
             r["ref_auc_pr"], r["auc_pr"]))
@@ -185,23 +185,23 @@ def main(argv=None):
                            "first refit the defaults on N splits where the rule fires and stop if one differs")
     args = ap.parse_args(argv)
     splits = base.splits(1, args.stores_dir) + shared.robustness_splits(args.stores_dir)
-    have = {shared._split_key(r) for r in base._read(args.out + "_scan.jsonl")}
-    todo = [(s, args.data_dir) for s in splits if shared._split_key(s) not in have]
+    have = {base.split_key(r) for r in base._read(args.out + "_scan.jsonl")}
+    todo = [(s, args.data_dir) for s in splits if base.split_key(s) not in have]
     print("%d splits, %d to scan" % (len(splits), len(todo)), flush=True)
     base.run_fits(scan_task, todo, args.jobs, args.out + "_scan.jsonl")
-    wanted = {shared._split_key(s) for s in splits}
-    scan = [r for r in base._read(args.out + "_scan.jsonl") if shared._split_key(r) in wanted]
+    wanted = {base.split_key(s) for s in splits}
+    scan = [r for r in base._read(args.out + "_scan.jsonl") if base.split_key(r) in wanted]
     firing = [{k: v for k, v in r.items() if k not in ("kappa", "dropped", "dropped_wrong", "wrong")}
               for r in scan if r["dropped"]]
     base.check_defaults(firing[:args.check], args.data_dir)
-    done = {(r["variant"],) + shared._split_key(r) for r in base._read(args.out + ".jsonl")}
-    jobs = [(s, False, args.data_dir) for s in firing if (VARIANT,) + shared._split_key(s) not in done]
+    done = {(r["variant"],) + base.split_key(r) for r in base._read(args.out + ".jsonl")}
+    jobs = [(s, False, args.data_dir) for s in firing if (VARIANT,) + base.split_key(s) not in done]
     if args.oracle:
         jobs += [(s, True, args.data_dir) for s in splits if s.get("noise_type") == "label_contamination"
-                 and (ORACLE,) + shared._split_key(s) not in done]
+                 and (ORACLE,) + base.split_key(s) not in done]
     print("%d splits where the rule fires, %d fits to do" % (len(firing), len(jobs)), flush=True)
     base.run_fits(fit_task, jobs, args.jobs, args.out + ".jsonl")
-    fits = [r for r in base._read(args.out + ".jsonl") if shared._split_key(r) in wanted]
+    fits = [r for r in base._read(args.out + ".jsonl") if base.split_key(r) in wanted]
     command = "python benchmarks/screen_label_cleaning.py " + shlex.join(sys.argv[1:] if argv is None else argv)
     base.write_report(report(scan, fits, command), args.out)
     return 0

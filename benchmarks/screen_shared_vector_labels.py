@@ -76,11 +76,6 @@ def rarely_labelled_vectors(X, y, alpha=ALPHA):
     return drop, groups
 
 
-def _split_key(split):
-    """``screen_by_label_count.split_key`` and the robustness sweeps' noise setting."""
-    return base.split_key(split) + (split.get("noise_type"), split.get("noise_ratio"))
-
-
 def robustness_splits(stores_dir):
     """The robustness store's DASAD splits of the two contamination sweeps, but those the paper
     store holds too."""
@@ -131,8 +126,8 @@ def report(scan, fits, alpha, command):
              "Command: `%s`" % command, "",
              "%d stored splits scanned; the test (binomial lower tail < %g) fires on %d:" % (
                  len(scan), alpha, sum(1 for r in scan if r["dropped"])), ""]
-    given = {_split_key(r): r for r in fits if r["variant"] == AS_GIVEN}
-    scanned = {_split_key(r): r for r in scan}
+    given = {base.split_key(r): r for r in fits if r["variant"] == AS_GIVEN}
+    scanned = {base.split_key(r): r for r in scan}
     lines += ["| set | dataset | protocol | budget | seed | noise | labels dropped | copies (labelled / unlabelled) "
               "| p | AUC-PR as given (stored) | AUC-PR dropped | change | AUC-ROC change |",
               "|---|---|---|---|---:|---|---:|---:|---:|---:|---:|---:|---:|"]
@@ -140,10 +135,10 @@ def report(scan, fits, alpha, command):
     for r in fits:
         if r["variant"] != DROPPED:
             continue
-        g = given.get(_split_key(r))
+        g = given.get(base.split_key(r))
         if g is None:
             continue
-        s = scanned[_split_key(r)]
+        s = scanned[base.split_key(r)]
         noise = "%s %g" % (r["noise_type"], r["noise_ratio"]) if r.get("noise_type") else "-"
         d = r["auc_pr"] - g["auc_pr"]
         changes.setdefault(r["protocol"] if r["set"] != base.ROBUSTNESS else r["noise_type"], []).append(
@@ -171,20 +166,20 @@ def main(argv=None):
     ap.add_argument("--out", required=True, help="path without suffix: OUT_scan.jsonl, OUT.jsonl and OUT.md")
     args = ap.parse_args(argv)
     splits = base.splits(1, args.stores_dir) + robustness_splits(args.stores_dir)
-    have = {_split_key(r) for r in base._read(args.out + "_scan.jsonl")}
-    todo = [(s, args.alpha, args.data_dir) for s in splits if _split_key(s) not in have]
+    have = {base.split_key(r) for r in base._read(args.out + "_scan.jsonl")}
+    todo = [(s, args.alpha, args.data_dir) for s in splits if base.split_key(s) not in have]
     print("%d splits, %d to scan" % (len(splits), len(todo)), flush=True)
     base.run_fits(scan_task, todo, args.jobs, args.out + "_scan.jsonl")
-    wanted = {_split_key(s) for s in splits}
-    scan = [r for r in base._read(args.out + "_scan.jsonl") if _split_key(r) in wanted]
+    wanted = {base.split_key(s) for s in splits}
+    scan = [r for r in base._read(args.out + "_scan.jsonl") if base.split_key(r) in wanted]
     firing = [{k: v for k, v in r.items() if k not in ("dropped", "min_p", "copies_labelled", "copies_unlabelled")}
               for r in scan if r["dropped"]]
-    done = {(r["variant"],) + _split_key(r) for r in base._read(args.out + ".jsonl")}
+    done = {(r["variant"],) + base.split_key(r) for r in base._read(args.out + ".jsonl")}
     jobs = [(s, dropped, args.alpha, args.data_dir) for s in firing for dropped in (False, True)
-            if (DROPPED if dropped else AS_GIVEN,) + _split_key(s) not in done]
+            if (DROPPED if dropped else AS_GIVEN,) + base.split_key(s) not in done]
     print("%d splits where the test fires, %d fits to do" % (len(firing), len(jobs)), flush=True)
     base.run_fits(fit_task, jobs, args.jobs, args.out + ".jsonl")
-    fits = [r for r in base._read(args.out + ".jsonl") if _split_key(r) in wanted]
+    fits = [r for r in base._read(args.out + ".jsonl") if base.split_key(r) in wanted]
     command = "python benchmarks/screen_shared_vector_labels.py " + " ".join(
         shlex.quote(a) for a in (sys.argv[1:] if argv is None else argv))
     base.write_report(report(scan, fits, args.alpha, command), args.out)

@@ -610,6 +610,24 @@ def test_label_count_screen_max_labels_and_refit_choose_the_fits(by_label_count,
     assert "| e | paper | adbench | 0.01 | 2 | 0.6000 | 0.7000 | +0.1000 | 2 / 0 |" in text
 
 
+def test_label_count_screen_protocols_choose_the_splits(by_label_count, tmp_path, monkeypatch):
+    from adbench_runs.store import FitKey, ResultStore
+    store = ResultStore(str(tmp_path / "paper_adbench" / "results.db"))
+    store.write(FitKey("a", "adbench", 0.01, 1, "DASAD"), {"status": "ok", "auc_pr": 0.5, "auc_roc": 0.9,
+                                                          "n_labelled": 2})
+    store.write(FitKey("a", "devnet", 30, 0, "DASAD", "contamination", 0.02),
+                {"status": "ok", "auc_pr": 0.5, "auc_roc": 0.9, "n_labelled": 30})
+    store.close()
+    monkeypatch.setattr(by_label_count.splits, "__defaults__", (str(tmp_path), by_label_count.SETS))
+    for protocols, want in ((["adbench"], ["adbench"]), (["devnet"], ["devnet"]), ([], ["adbench", "devnet"])):
+        fitted = []
+        monkeypatch.setattr(by_label_count, "run_fits", lambda task, todo, jobs, path: fitted.extend(todo))
+        by_label_count.main(["--variant", 'v:{"contrastive": "off"}', "--min-labels", "1", "--sets", "paper",
+                             "--out", str(tmp_path / ("o" + "".join(protocols)))]
+                            + (["--protocols", *protocols] if protocols else []))
+        assert sorted(s["protocol"] for s, *_ in fitted) == want
+
+
 def test_label_count_screen_adds_the_robustness_sweeps_one_set_per_level(by_label_count, tmp_path, monkeypatch):
     from adbench_runs.store import FitKey, ResultStore
     store = ResultStore(str(tmp_path / by_label_count.ROBUSTNESS / "results.db"))
@@ -624,6 +642,10 @@ def test_label_count_screen_adds_the_robustness_sweeps_one_set_per_level(by_labe
         ("robustness, 0% flipped", 1, 0.0), ("robustness, 5% flipped", 1, 0.05), ("robustness, 5% flipped", 2, 0.05)]
     # the same split at two levels has two keys, so the summary and the resumed run keep them apart
     assert by_label_count.split_key(got[0]) != by_label_count.split_key(got[1])
+    # and so does it under one set name: the key holds the sweep's noise setting itself
+    assert by_label_count.split_key(dict(got[1], set=got[0]["set"])) != by_label_count.split_key(got[0])
+    assert by_label_count.split_key({"set": "s", "dataset": "a", "protocol": "adbench", "budget": "0.1",
+                                     "seed": 1})[5:] == (None, None)
     assert [s["set"] for s in by_label_count.robustness_splits(["contamination"], 1, str(tmp_path))] == [
         "robustness, 8% contamination"]
     monkeypatch.setattr(by_label_count.robustness_splits, "__defaults__", (1, str(tmp_path)))
