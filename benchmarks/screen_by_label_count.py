@@ -274,10 +274,11 @@ def run_fits(task, todo, jobs, path):
 
 
 def write_report(text, out):
-    """Print ``text`` and write it to ``OUT.md``."""
-    print(text)
+    """Write ``text`` to ``OUT.md``, then print it (a closed pipe loses the print, not the
+    file)."""
     with open(out + ".md", "w") as fh:
         fh.write(text)
+    print(text)
 
 
 def add_one_set_arguments(ap):
