@@ -30,8 +30,8 @@ Usage::
         --variant 'contrastive=off:{"contrastive": "off"}' --min-labels 1 --sets \\
         --robustness label_contamination --refit-defaults \\
         --out benchmarks/results/screen_flipped_label_components
-    PYOD_DASAD_DATA=../shared/datasets python benchmarks/screen_by_label_count.py \
-        --variant 'lambda_rec=3:{"lambda_rec": 3.0}' --min-labels 1 --sets paper \
+    PYOD_DASAD_DATA=../shared/datasets python benchmarks/screen_by_label_count.py \\
+        --variant 'lambda_rec=3:{"lambda_rec": 3.0}' --min-labels 1 --sets paper \\
         --protocols devnet --refit-defaults --out benchmarks/results/screen_lambda_rec_devnet
 """
 import argparse

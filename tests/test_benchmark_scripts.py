@@ -604,10 +604,25 @@ def test_label_count_screen_max_labels_and_refit_choose_the_fits(by_label_count,
     assert sorted(fitted, key=str) == sorted([(by_label_count.REFIT, 1, {}), (by_label_count.REFIT, 2, {}),
                                               ("e", 1, {"pseudo_anomaly_ratio": "estimate"}),
                                               ("e", 2, {"pseudo_anomaly_ratio": "estimate"})], key=str)
+    # queued split by split: a run stopped part-way leaves whole pairs
+    assert [(name, seed) for name, seed, _ in fitted] == [(by_label_count.REFIT, 1), ("e", 1),
+                                                          (by_label_count.REFIT, 2), ("e", 2)]
     text = open(out + ".md").read()
     assert "1 to 4 labelled anomalies, each paired with the same split's default fit redone in this run" in text
     assert "| splits | refitted AUC-PR | variant AUC-PR |" in text
     assert "| e | paper | adbench | 0.01 | 2 | 0.6000 | 0.7000 | +0.1000 | 2 / 0 |" in text
+
+
+def test_label_count_report_is_written_before_it_is_printed(by_label_count, tmp_path, monkeypatch):
+    import builtins
+
+    def closed_pipe(*args, **kwargs):
+        raise BrokenPipeError(32, "Broken pipe")
+
+    monkeypatch.setattr(builtins, "print", closed_pipe)
+    with pytest.raises(BrokenPipeError):
+        by_label_count.write_report("the report", str(tmp_path / "r"))
+    assert open(str(tmp_path / "r.md")).read() == "the report"
 
 
 def test_label_count_screen_protocols_choose_the_splits(by_label_count, tmp_path, monkeypatch):
